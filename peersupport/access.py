@@ -1,0 +1,61 @@
+"""Who may see what. Views ask here; a person without the right role or relationship gets 404.
+
+A 404 rather than a 403 says nothing about whether a thing exists.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Role, SupporterProfile, SupporterStatus, User
+
+
+def role_required(*roles: str):
+    """Signed in, and one of `roles`; anyone else gets 404."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.user.role not in roles:
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+survivor_required = role_required(Role.SURVIVOR)
+supporter_required = role_required(Role.SUPPORTER)
+coordinator_required = role_required(Role.COORDINATOR)
+
+
+def approved_supporter_required(view):
+    """A supporter whose application was approved (paused counts: they keep their caseload)."""
+
+    @supporter_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        profile = getattr(request.user, "supporter_profile", None)
+        if profile is None or profile.status not in (
+            SupporterStatus.APPROVED,
+            SupporterStatus.PAUSED,
+        ):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def get_application_for(user: User, pk: int) -> SupporterProfile:
+    """A supporter application, for coordinators only."""
+    if not user.is_authenticated or user.role != Role.COORDINATOR:
+        raise Http404
+    return get_object_or_404(
+        SupporterProfile.objects.select_related("user", "gender", "decided_by"), pk=pk
+    )
