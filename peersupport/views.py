@@ -126,7 +126,7 @@ def profile_edit(request):
 @require_http_methods(["GET", "POST"])
 def supporter_pause(request):
     profile = get_object_or_404(SupporterProfile, user=request.user)
-    form = PauseForm(request.POST or None)
+    form = PauseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         pausing = profile.status == SupporterStatus.APPROVED
         try:

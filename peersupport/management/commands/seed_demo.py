@@ -77,9 +77,7 @@ class Command(BaseCommand):
                 self._survivor(user)
             elif role == Role.SUPPORTER:
                 self._supporter(user, SUPPORTERS[email])
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
         for email, name, role in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<12} {name:<8} {email}")
 

@@ -1,0 +1,80 @@
+"""Shared fixtures: personas, signed-in clients, and access to real services.
+
+A test that needs PostgreSQL, Redis or Chromium skips with the reason when the service is
+unreachable, except under CI=true, where an unreachable service fails the test.
+"""
+
+import os
+
+import pytest
+
+from tests.factories import CoordinatorFactory, SupporterFactory, SurvivorFactory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def service_missing(reason: str):
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: required services must be reachable)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def survivor(db):
+    return SurvivorFactory(display_name="Sam")
+
+
+@pytest.fixture
+def supporter(db):
+    return SupporterFactory(display_name="Alex")
+
+
+@pytest.fixture
+def coordinator(db):
+    return CoordinatorFactory(display_name="Casey")
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def survivor_client(client, survivor):
+    return _client_for(client, survivor)
+
+
+@pytest.fixture
+def supporter_client(client, supporter):
+    return _client_for(client, supporter)
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    return _client_for(client, coordinator)
+
+
+@pytest.fixture
+def postgres(db):
+    """The test database must be PostgreSQL (set DATABASE_URL)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    return connection
+
+
+@pytest.fixture
+def redis_url():
+    from django.conf import settings
+
+    url = settings.REDIS_URL
+    if not url:
+        service_missing("needs Redis: set REDIS_URL=redis://...")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        service_missing(f"Redis at {url} is unreachable")
+    return url

@@ -1,0 +1,96 @@
+"""Factories for the people in tests: a survivor, a supporter, a coordinator."""
+
+import factory
+from allauth.account.models import EmailAddress
+
+from peersupport.models import (
+    Language,
+    MeetingMode,
+    Relationship,
+    Role,
+    SupporterProfile,
+    SupporterStatus,
+    SurvivorProfile,
+    User,
+)
+
+PASSWORD = "a-long-test-password-41"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+    role = Role.SURVIVOR
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class SurvivorFactory(UserFactory):
+    role = Role.SURVIVOR
+    profile = factory.RelatedFactory(
+        "tests.factories.SurvivorProfileFactory", factory_related_name="user"
+    )
+
+
+class SurvivorProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurvivorProfile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, role=Role.SURVIVOR)
+
+    @factory.post_generation
+    def languages(self, create, extracted, **kwargs):
+        if create:
+            self.languages.set(extracted or Language.objects.filter(slug="en"))
+
+    @factory.post_generation
+    def meeting_modes(self, create, extracted, **kwargs):
+        if create:
+            self.meeting_modes.set(extracted or MeetingMode.objects.filter(slug="chat"))
+
+
+class SupporterFactory(UserFactory):
+    role = Role.SUPPORTER
+    profile = factory.RelatedFactory(
+        "tests.factories.SupporterProfileFactory", factory_related_name="user"
+    )
+
+
+class SupporterProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupporterProfile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, role=Role.SUPPORTER)
+    status = SupporterStatus.APPROVED
+    relationship = Relationship.SURVIVOR
+    capacity = 2
+    motivation = "I would like to give back."
+
+    @factory.post_generation
+    def languages(self, create, extracted, **kwargs):
+        if create:
+            self.languages.set(extracted or Language.objects.filter(slug="en"))
+
+    @factory.post_generation
+    def meeting_modes(self, create, extracted, **kwargs):
+        if create:
+            self.meeting_modes.set(extracted or MeetingMode.objects.filter(slug="chat"))
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas.set(extracted)
+
+
+class CoordinatorFactory(UserFactory):
+    role = Role.COORDINATOR

@@ -1,0 +1,235 @@
+"""Sign-up, verification, sign-in and landing for each role; supporter applications."""
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+
+from peersupport.models import (
+    AuditEvent,
+    Language,
+    LivedExperienceArea,
+    MeetingMode,
+    Role,
+    SupporterProfile,
+    SupporterStatus,
+    User,
+)
+from tests.factories import PASSWORD, SupporterFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "kettle-orchard-lantern-77"
+
+
+def _signup(client, email="new@example.org", name="River"):
+    return client.post(
+        reverse("account_signup"),
+        {
+            "email": email,
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "display_name": name,
+        },
+    )
+
+
+def _confirm_link(message) -> str:
+    return re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/", message.body).group(0)
+
+
+def test_survivor_signs_up_verifies_email_and_lands_on_their_home(client):
+    response = _signup(client)
+    assert response.status_code == 302
+    user = User.objects.get(email="new@example.org")
+    assert user.role == Role.SURVIVOR
+    assert user.display_name == "River"
+    assert len(mail.outbox) == 1
+    assert "River" not in mail.outbox[0].body  # not even the pseudonym goes into an email
+
+    # Unverified: signing in is refused until the link is followed.
+    client.logout()
+    client.post(reverse("account_login"), {"login": user.email, "password": NEW_PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+    link = _confirm_link(mail.outbox[-1])
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    client.post("/" + path)
+    assert EmailAddress.objects.get(email=user.email).verified
+
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": NEW_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert b"Your peer supporter" in response.content
+
+
+def test_signup_email_subject_and_sender_are_neutral(client, settings):
+    _signup(client)
+    message = mail.outbox[0]
+    for word in ("abuse", "violence", "survivor", "support", "sexual", "rape"):
+        assert word not in message.subject.lower()
+        assert word not in message.from_email.lower()
+
+
+def test_signup_with_a_taken_email_looks_the_same_as_a_new_one(client, survivor):
+    fresh = _signup(client, email="someone-new@example.org")
+    client.logout()
+    taken = _signup(client, email=survivor.email)
+    assert fresh.status_code == taken.status_code == 302
+    assert fresh["Location"] == taken["Location"]
+    assert User.objects.filter(email=survivor.email).count() == 1
+
+
+def test_password_reset_answers_the_same_for_known_and_unknown_emails(client, survivor):
+    known = client.post(reverse("account_reset_password"), {"email": survivor.email})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+
+
+def test_invalid_signup_keeps_what_was_typed_except_passwords(client):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "not-an-email",
+            "password1": "secret-typed-pw-1",
+            "password2": "secret-typed-pw-2",
+            "display_name": "Wren",
+        },
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'value="not-an-email"' in body
+    assert 'value="Wren"' in body
+    assert "secret-typed-pw" not in body
+    assert "is-invalid" in body
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "role_fixture, marker",
+    [
+        ("survivor", "Your peer supporter"),
+        ("supporter", "Your caseload"),
+        ("coordinator", "The queue"),
+    ],
+)
+def test_each_role_lands_on_its_own_home_after_sign_in(client, request, role_fixture, marker):
+    user = request.getfixturevalue(role_fixture)
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert marker in response.content.decode()
+
+
+def _application(**overrides):
+    data = {
+        "email": "helper@example.org",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        "display_name": "Kit",
+        "relationship": "friend",
+        "areas": [LivedExperienceArea.objects.get(slug="childhood").pk],
+        "languages": [Language.objects.get(slug="en").pk],
+        "meeting_modes": [MeetingMode.objects.get(slug="phone").pk],
+        "availability": ["0", "4"],
+        "capacity": "3",
+        "motivation": "I supported my sister.",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_supporter_applies_and_a_coordinator_approves(client, coordinator):
+    response = client.post(reverse("supporter_apply"), _application())
+    assert response.status_code == 302
+    profile = SupporterProfile.objects.get(user__email="helper@example.org")
+    assert profile.user.role == Role.SUPPORTER
+    assert profile.status == SupporterStatus.APPLIED
+    assert profile.relationship == "friend"
+    assert profile.capacity == 3
+    assert profile.availability == (1 << 0) | (1 << 4)
+    assert list(profile.languages.values_list("slug", flat=True)) == ["en"]
+
+    client.force_login(coordinator)
+    listing = client.get(reverse("team:applications"))
+    assert "Kit" in listing.content.decode()
+    response = client.post(
+        reverse("team:application", args=[profile.pk]), {"decision": "approve", "reason": ""}
+    )
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert profile.status == SupporterStatus.APPROVED
+    assert profile.decided_by == coordinator
+    assert AuditEvent.objects.filter(action="supporter.approved", target_id=profile.pk).exists()
+
+
+def test_declining_an_application_needs_a_reason_the_applicant_then_sees(client, coordinator):
+    applicant = SupporterFactory(profile__status=SupporterStatus.APPLIED)
+    client.force_login(coordinator)
+    url = reverse("team:application", args=[applicant.supporter_profile.pk])
+    response = client.post(url, {"decision": "decline", "reason": "  "})
+    assert response.status_code == 200
+    assert "Give a reason" in response.content.decode()
+    applicant.supporter_profile.refresh_from_db()
+    assert applicant.supporter_profile.status == SupporterStatus.APPLIED
+
+    client.post(url, {"decision": "decline", "reason": "Please apply again after training."})
+    applicant.supporter_profile.refresh_from_db()
+    assert applicant.supporter_profile.status == SupporterStatus.DECLINED
+
+    client.force_login(applicant)
+    home = client.get(reverse("home")).content.decode()
+    assert "Please apply again after training." in home
+
+
+def test_application_with_unknown_vocabulary_is_refused_without_echoing_it(client):
+    response = client.post(
+        reverse("supporter_apply"), _application(languages=["99999"], areas=["zzqqzz"])
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "zzqqzz" not in body
+    assert "Choose" in body
+    assert not SupporterProfile.objects.exists()
+
+
+def test_coordinator_is_created_by_command(capsys):
+    call_command("create_coordinator", "lead@example.org", "--name", "Robin")
+    user = User.objects.get(email="lead@example.org")
+    assert user.role == Role.COORDINATOR
+    assert EmailAddress.objects.get(user=user).verified
+    assert "One-time password" in capsys.readouterr().out
+
+
+def test_coordinator_adds_another_coordinator_who_gets_a_link(coordinator_client):
+    response = coordinator_client.post(
+        reverse("team:coordinator_new"), {"email": "second@example.org", "display_name": "Ash"}
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="second@example.org").role == Role.COORDINATOR
+    assert len(mail.outbox) == 1
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_seed_demo_is_idempotent(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    counts = (User.objects.count(), SupporterProfile.objects.count())
+    call_command("seed_demo")
+    assert (User.objects.count(), SupporterProfile.objects.count()) == counts == (4, 2)
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+
+
+def test_supporter_pauses_for_self_care_and_resumes(supporter_client, supporter):
+    supporter_client.post(reverse("supporter_pause"), {"reason": ""})
+    supporter.supporter_profile.refresh_from_db()
+    assert supporter.supporter_profile.status == SupporterStatus.PAUSED
+    supporter_client.post(reverse("supporter_pause"), {})
+    supporter.supporter_profile.refresh_from_db()
+    assert supporter.supporter_profile.status == SupporterStatus.APPROVED

@@ -1,0 +1,62 @@
+"""Settings come from the environment; production refuses to start without what it needs."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from peersupport.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 60,
+    "ALLOWED_HOSTS": "example.org",
+    "DATABASE_URL": "postgres://user@localhost/db",
+}
+
+
+def _import_settings(env):
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import peersupport.settings"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_names_the_missing_setting(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = _import_settings(env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+def test_production_settings_load_when_complete():
+    assert _import_settings(PRODUCTION).returncode == 0
+
+
+def test_development_needs_nothing():
+    assert _import_settings({"DEBUG": "true"}).returncode == 0
+
+
+def test_celery_is_configured_for_at_least_once_delivery():
+    conf = celery_app.conf
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+
+
+def test_sessions_app_has_its_own_label():
+    from django.apps import apps
+
+    assert apps.get_app_config("peer_sessions").name == "sessions"
