@@ -71,7 +71,7 @@ def _reverse(name, sample_kwargs):
     parts = name.split(":")
     for namespace in parts[:-1]:
         ns_resolver = ns_resolver.namespace_dict[namespace][1]
-    for possibility, _pattern, defaults, _converters in ns_resolver.reverse_dict.getlist(parts[-1]):
+    for possibility, *_rest in ns_resolver.reverse_dict.getlist(parts[-1]):
         for _result, params in possibility:
             try:
                 return reverse(name, kwargs={p: sample_kwargs[p] for p in params})
