@@ -30,6 +30,12 @@ def required(name: str, default=None, cast=str):
 
 
 SECRET_KEY = required("SECRET_KEY", default="dev-only-insecure-key-never-use-in-production")
+# Fernet keys for notes encrypted at rest, newest first (comma-separated). The development
+# key is public: never use it for real notes.
+FIELD_ENCRYPTION_KEYS = required(
+    "FIELD_ENCRYPTION_KEYS",
+    default="NZlAwl8TnlB3ePxtm5UiWp0Dit3MnINyKi941iXKQ9g=",
+).split(",")
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )

@@ -16,6 +16,7 @@ PRODUCTION = {
     "SECRET_KEY": "x" * 60,
     "ALLOWED_HOSTS": "example.org",
     "DATABASE_URL": "postgres://user@localhost/db",
+    "FIELD_ENCRYPTION_KEYS": "ewPhbPqSSfwqHJIYp2qGI2mdayWwBdDDWUNAGqAQOZQ=",
 }
 
 
@@ -32,7 +33,9 @@ def _import_settings(env):
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "FIELD_ENCRYPTION_KEYS"]
+)
 def test_production_names_the_missing_setting(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = _import_settings(env)

@@ -1,0 +1,233 @@
+"""Support requests, pairings and their lifecycle, and blocks.
+
+The database holds the invariants that must never break: one live request per survivor and
+at most one pairing not ended per survivor (partial unique constraints), and a state and end
+reason that are always one of the known values. Capacity is guarded by locking the
+supporter's profile row in the transaction that accepts an offer (see services.py).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peersupport.crypto import EncryptedTextField
+from peersupport.models import Gender, Language, LivedExperienceArea, MeetingMode, User
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for a match")
+    MATCHED = "matched", _("Matched")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CLOSED = "closed", _("Closed")
+
+
+LIVE_REQUEST_STATUSES = (RequestStatus.OPEN, RequestStatus.MATCHED)
+
+
+class RelationshipPreference(models.TextChoices):
+    ANY = "", _("No preference")
+    SURVIVOR = "survivor", _("Someone who is a survivor themselves")
+    CLOSE_SUPPORTER = "close_supporter", _(
+        "A family member, partner or friend who supported a survivor"
+    )
+
+
+class SupportRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=RequestStatus.OPEN)
+
+    def live(self):
+        return self.filter(status__in=LIVE_REQUEST_STATUSES)
+
+
+class SupportRequest(models.Model):
+    survivor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="support_requests")
+    status = models.CharField(
+        max_length=20, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    areas_must = models.ManyToManyField(
+        LivedExperienceArea, blank=True, related_name="+", verbose_name=_("must share")
+    )
+    areas_nice = models.ManyToManyField(
+        LivedExperienceArea, blank=True, related_name="+", verbose_name=_("would be good to share")
+    )
+    languages = models.ManyToManyField(Language, related_name="+", verbose_name=_("languages"))
+    meeting_modes = models.ManyToManyField(
+        MeetingMode, related_name="+", verbose_name=_("ways to meet")
+    )
+    time_zone = models.CharField(max_length=64, default="UTC")
+    availability = models.PositiveIntegerField(default=0)
+    gender_pref = models.ForeignKey(
+        Gender, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    gender_must = models.BooleanField(default=False)
+    relationship_pref = models.CharField(
+        max_length=20, choices=RelationshipPreference.choices, blank=True, default=""
+    )
+    relationship_must = models.BooleanField(default=False)
+    note_for_supporter = EncryptedTextField(blank=True, default="")
+    previous_pairing = models.ForeignKey(
+        "Pairing", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SupportRequestQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survivor"],
+                condition=Q(status__in=["open", "matched"]),
+                name="one_live_request_per_survivor",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RequestStatus.values), name="request_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"request {self.pk}"
+
+
+class PairingState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    OFFERED = "offered", _("Offered")
+    AWAITING_AGREEMENT = "awaiting_agreement", _("Awaiting agreement")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    ENDED = "ended", _("Ended")
+
+
+class EndReason(models.TextChoices):
+    # Before a pairing started
+    DECLINED = "declined", _("The supporter declined")
+    EXPIRED = "expired", _("The offer expired")
+    WITHDRAWN = "withdrawn", _("The offer was withdrawn")
+    REQUEST_WITHDRAWN = "request_withdrawn", _("The request was withdrawn")
+    # After it started
+    COMPLETED = "completed", _("Completed")
+    SURVIVOR_CHANGE = "survivor_change", _("Asked for a different supporter")
+    SUPPORTER_HANDOVER = "supporter_handover", _("The supporter handed over")
+    COORDINATOR_ENDED = "coordinator_ended", _("Ended by a coordinator")
+    SAFETY = "safety", _("Ended for safety")
+
+
+# States in which a pairing takes one of the supporter's places.
+CAPACITY_STATES = (PairingState.AWAITING_AGREEMENT, PairingState.ACTIVE, PairingState.PAUSED)
+# States in which the supporter may see the survivor's shared details.
+SUPPORTER_VISIBLE_STATES = CAPACITY_STATES
+# Reasons that mean the pair actually worked together, so never re-offer them.
+ENDED_TOGETHER = (
+    EndReason.COMPLETED,
+    EndReason.SURVIVOR_CHANGE,
+    EndReason.SUPPORTER_HANDOVER,
+    EndReason.COORDINATOR_ENDED,
+    EndReason.SAFETY,
+)
+
+
+class PairingQuerySet(models.QuerySet):
+    def not_ended(self):
+        return self.exclude(state=PairingState.ENDED)
+
+    def holding_capacity(self):
+        return self.filter(state__in=CAPACITY_STATES)
+
+    def for_supporter(self, user):
+        return self.filter(supporter=user)
+
+    def for_survivor(self, user):
+        return self.filter(survivor=user)
+
+
+class Pairing(models.Model):
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="pairings")
+    survivor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pairings_as_survivor")
+    supporter = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="pairings_as_supporter"
+    )
+    state = models.CharField(
+        max_length=24, choices=PairingState.choices, default=PairingState.PROPOSED
+    )
+    end_reason = models.CharField(max_length=24, choices=EndReason.choices, blank=True)
+    score = models.IntegerField(default=0)
+    explanation = models.JSONField(default=list, blank=True)
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_pairings"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PairingQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survivor"],
+                condition=~Q(state="ended"),
+                name="one_pairing_not_ended_per_survivor",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=PairingState.values), name="pairing_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(state="ended") & ~Q(end_reason=""))
+                | (~Q(state="ended") & Q(end_reason="")),
+                name="pairing_end_reason_iff_ended",
+            ),
+            models.CheckConstraint(
+                condition=~Q(survivor=models.F("supporter")), name="pairing_two_people"
+            ),
+        ]
+        indexes = [models.Index(fields=["supporter", "state"])]
+
+    def __str__(self) -> str:
+        return f"pairing {self.pk}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in CAPACITY_STATES
+
+
+class PairingTransition(models.Model):
+    """One row per change of state: who, when, why. Never updated or deleted."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=24, blank=True)
+    to_state = models.CharField(max_length=24)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    reason = models.CharField(max_length=40, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state}->{self.to_state}"
+
+
+class Block(models.Model):
+    """A survivor never wants to be offered this supporter again."""
+
+    survivor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks")
+    supporter = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survivor", "supporter"], name="block_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"block {self.pk}"

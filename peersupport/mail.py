@@ -1,0 +1,39 @@
+"""Discreet email: the only kind of email the service sends besides allauth's account emails.
+
+Subject and sender are neutral; the body has no names and no content, only a link to sign in.
+"""
+
+from __future__ import annotations
+
+import smtplib
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .models import User
+
+
+class TemporaryMailError(Exception):
+    pass
+
+
+def discreet_message() -> tuple[str, str]:
+    subject = _("You have a new message")
+    body = _(
+        "Hello,\n\nThere is something new for you. Sign in to see it:\n{url}\n\n{site}\n"
+    ).format(url=settings.SITE_URL + reverse("account_login"), site=settings.SITE_NAME)
+    return subject, body
+
+
+def send_discreet_email(*, user_id: int) -> bool:
+    user = User.objects.filter(pk=user_id, is_active=True).only("email", "email_notifications").first()
+    if user is None or not user.email_notifications:
+        return False
+    subject, body = discreet_message()
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except (smtplib.SMTPException, OSError) as error:
+        raise TemporaryMailError("the mail server did not accept the message") from error
+    return True
