@@ -7,11 +7,12 @@ open; once a pairing ends, the supporter's access ends with it. Coordinators see
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from peersupport.models import Role
 
-from .models import SUPPORTER_VISIBLE_STATES, Pairing, PairingState, SupportRequest
+from .models import SUPPORTER_VISIBLE_STATES, Block, Pairing, PairingState, SupportRequest
 
 _PAIRING_RELATED = ("survivor", "supporter", "request")
 
@@ -33,7 +34,11 @@ def pairings_visible_to(user):
     if user.role == Role.SURVIVOR:
         return queryset.filter(survivor=user)
     if user.role == Role.SUPPORTER:
-        return queryset.filter(supporter=user, state__in=SUPPORTER_VISIBLE_STATES)
+        # A survivor who blocked this supporter is gone from their view at once.
+        blocked = Block.objects.filter(survivor=OuterRef("survivor"), supporter=user)
+        return queryset.filter(supporter=user, state__in=SUPPORTER_VISIBLE_STATES).exclude(
+            Exists(blocked)
+        )
     if user.role == Role.COORDINATOR:
         return queryset
     return queryset.none()

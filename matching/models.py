@@ -30,8 +30,9 @@ LIVE_REQUEST_STATUSES = (RequestStatus.OPEN, RequestStatus.MATCHED)
 class RelationshipPreference(models.TextChoices):
     ANY = "", _("No preference")
     SURVIVOR = "survivor", _("Someone who is a survivor themselves")
-    CLOSE_SUPPORTER = "close_supporter", _(
-        "A family member, partner or friend who supported a survivor"
+    CLOSE_SUPPORTER = (
+        "close_supporter",
+        _("A family member, partner or friend who supported a survivor"),
     )
 
 
@@ -147,7 +148,9 @@ class PairingQuerySet(models.QuerySet):
 
 class Pairing(models.Model):
     request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="pairings")
-    survivor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pairings_as_survivor")
+    survivor = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="pairings_as_survivor"
+    )
     supporter = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="pairings_as_supporter"
     )

@@ -2,6 +2,7 @@
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from peersupport.models import (
     Language,
@@ -94,3 +95,35 @@ class SupporterProfileFactory(factory.django.DjangoModelFactory):
 
 class CoordinatorFactory(UserFactory):
     role = Role.COORDINATOR
+
+
+class SupportRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "matching.SupportRequest"
+        skip_postgeneration_save = True
+
+    survivor = factory.SubFactory(SurvivorFactory)
+    status = "open"
+
+    @factory.post_generation
+    def languages(self, create, extracted, **kwargs):
+        if create:
+            self.languages.set(extracted or Language.objects.filter(slug="en"))
+
+    @factory.post_generation
+    def meeting_modes(self, create, extracted, **kwargs):
+        if create:
+            self.meeting_modes.set(extracted or MeetingMode.objects.filter(slug="chat"))
+
+
+class PairingFactory(factory.django.DjangoModelFactory):
+    """An active pairing (its request matched). Pass state=... for another state."""
+
+    class Meta:
+        model = "matching.Pairing"
+
+    request = factory.SubFactory(SupportRequestFactory, status="matched")
+    survivor = factory.SelfAttribute("request.survivor")
+    supporter = factory.SubFactory(SupporterFactory)
+    state = "active"
+    activated_at = factory.LazyFunction(timezone.now)

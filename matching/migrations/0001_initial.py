@@ -8,117 +8,340 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('peersupport', '0003_notification'),
+        ("peersupport", "0003_notification"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Pairing',
+            name="Pairing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('proposed', 'Proposed'), ('offered', 'Offered'), ('awaiting_agreement', 'Awaiting agreement'), ('active', 'Active'), ('paused', 'Paused'), ('ended', 'Ended')], default='proposed', max_length=24)),
-                ('end_reason', models.CharField(blank=True, choices=[('declined', 'The supporter declined'), ('expired', 'The offer expired'), ('withdrawn', 'The offer was withdrawn'), ('request_withdrawn', 'The request was withdrawn'), ('completed', 'Completed'), ('survivor_change', 'Asked for a different supporter'), ('supporter_handover', 'The supporter handed over'), ('coordinator_ended', 'Ended by a coordinator'), ('safety', 'Ended for safety')], max_length=24)),
-                ('score', models.IntegerField(default=0)),
-                ('explanation', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('offered_at', models.DateTimeField(blank=True, null=True)),
-                ('offer_expires_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('previous', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='next_pairings', to='matching.pairing')),
-                ('supporter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pairings_as_supporter', to=settings.AUTH_USER_MODEL)),
-                ('survivor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pairings_as_survivor', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("offered", "Offered"),
+                            ("awaiting_agreement", "Awaiting agreement"),
+                            ("active", "Active"),
+                            ("paused", "Paused"),
+                            ("ended", "Ended"),
+                        ],
+                        default="proposed",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "end_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("declined", "The supporter declined"),
+                            ("expired", "The offer expired"),
+                            ("withdrawn", "The offer was withdrawn"),
+                            ("request_withdrawn", "The request was withdrawn"),
+                            ("completed", "Completed"),
+                            ("survivor_change", "Asked for a different supporter"),
+                            ("supporter_handover", "The supporter handed over"),
+                            ("coordinator_ended", "Ended by a coordinator"),
+                            ("safety", "Ended for safety"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("score", models.IntegerField(default=0)),
+                ("explanation", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("offered_at", models.DateTimeField(blank=True, null=True)),
+                ("offer_expires_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "previous",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="next_pairings",
+                        to="matching.pairing",
+                    ),
+                ),
+                (
+                    "supporter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pairings_as_supporter",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "survivor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pairings_as_survivor",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PairingTransition',
+            name="PairingTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_state', models.CharField(blank=True, max_length=24)),
-                ('to_state', models.CharField(max_length=24)),
-                ('reason', models.CharField(blank=True, max_length=40)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('pairing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='matching.pairing')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_state", models.CharField(blank=True, max_length=24)),
+                ("to_state", models.CharField(max_length=24)),
+                ("reason", models.CharField(blank=True, max_length=40)),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pairing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="matching.pairing",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SupportRequest',
+            name="SupportRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', 'Waiting for a match'), ('matched', 'Matched'), ('withdrawn', 'Withdrawn'), ('closed', 'Closed')], default='open', max_length=20)),
-                ('time_zone', models.CharField(default='UTC', max_length=64)),
-                ('availability', models.PositiveIntegerField(default=0)),
-                ('gender_must', models.BooleanField(default=False)),
-                ('relationship_pref', models.CharField(blank=True, choices=[('', 'No preference'), ('survivor', 'Someone who is a survivor themselves'), ('close_supporter', 'A family member, partner or friend who supported a survivor')], default='', max_length=20)),
-                ('relationship_must', models.BooleanField(default=False)),
-                ('note_for_supporter', peersupport.crypto.EncryptedTextField(blank=True, default='')),
-                ('opened_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('areas_must', models.ManyToManyField(blank=True, related_name='+', to='peersupport.livedexperiencearea', verbose_name='must share')),
-                ('areas_nice', models.ManyToManyField(blank=True, related_name='+', to='peersupport.livedexperiencearea', verbose_name='would be good to share')),
-                ('gender_pref', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='peersupport.gender')),
-                ('languages', models.ManyToManyField(related_name='+', to='peersupport.language', verbose_name='languages')),
-                ('meeting_modes', models.ManyToManyField(related_name='+', to='peersupport.meetingmode', verbose_name='ways to meet')),
-                ('previous_pairing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matching.pairing')),
-                ('survivor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='support_requests', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Waiting for a match"),
+                            ("matched", "Matched"),
+                            ("withdrawn", "Withdrawn"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("time_zone", models.CharField(default="UTC", max_length=64)),
+                ("availability", models.PositiveIntegerField(default=0)),
+                ("gender_must", models.BooleanField(default=False)),
+                (
+                    "relationship_pref",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No preference"),
+                            ("survivor", "Someone who is a survivor themselves"),
+                            (
+                                "close_supporter",
+                                "A family member, partner or friend who supported a survivor",
+                            ),
+                        ],
+                        default="",
+                        max_length=20,
+                    ),
+                ),
+                ("relationship_must", models.BooleanField(default=False)),
+                (
+                    "note_for_supporter",
+                    peersupport.crypto.EncryptedTextField(blank=True, default=""),
+                ),
+                (
+                    "opened_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "areas_must",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="peersupport.livedexperiencearea",
+                        verbose_name="must share",
+                    ),
+                ),
+                (
+                    "areas_nice",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="peersupport.livedexperiencearea",
+                        verbose_name="would be good to share",
+                    ),
+                ),
+                (
+                    "gender_pref",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="peersupport.gender",
+                    ),
+                ),
+                (
+                    "languages",
+                    models.ManyToManyField(
+                        related_name="+", to="peersupport.language", verbose_name="languages"
+                    ),
+                ),
+                (
+                    "meeting_modes",
+                    models.ManyToManyField(
+                        related_name="+", to="peersupport.meetingmode", verbose_name="ways to meet"
+                    ),
+                ),
+                (
+                    "previous_pairing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="matching.pairing",
+                    ),
+                ),
+                (
+                    "survivor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="support_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='pairing',
-            name='request',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pairings', to='matching.supportrequest'),
+            model_name="pairing",
+            name="request",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="pairings",
+                to="matching.supportrequest",
+            ),
         ),
         migrations.CreateModel(
-            name='Block',
+            name="Block",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('supporter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('survivor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blocks', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "supporter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "survivor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="blocks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('survivor', 'supporter'), name='block_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("survivor", "supporter"), name="block_once")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='supportrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['open', 'matched'])), fields=('survivor',), name='one_live_request_per_survivor'),
+            model_name="supportrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["open", "matched"])),
+                fields=("survivor",),
+                name="one_live_request_per_survivor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supportrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'matched', 'withdrawn', 'closed'])), name='request_status_valid'),
+            model_name="supportrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["open", "matched", "withdrawn", "closed"])),
+                name="request_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='pairing',
-            index=models.Index(fields=['supporter', 'state'], name='matching_pa_support_033aa6_idx'),
+            model_name="pairing",
+            index=models.Index(
+                fields=["supporter", "state"], name="matching_pa_support_033aa6_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pairing',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'ended'), _negated=True), fields=('survivor',), name='one_pairing_not_ended_per_survivor'),
+            model_name="pairing",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "ended"), _negated=True),
+                fields=("survivor",),
+                name="one_pairing_not_ended_per_survivor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pairing',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['proposed', 'offered', 'awaiting_agreement', 'active', 'paused', 'ended'])), name='pairing_state_valid'),
+            model_name="pairing",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        ["proposed", "offered", "awaiting_agreement", "active", "paused", "ended"],
+                    )
+                ),
+                name="pairing_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pairing',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'ended'), models.Q(('end_reason', ''), _negated=True)), models.Q(models.Q(('state', 'ended'), _negated=True), ('end_reason', '')), _connector='OR'), name='pairing_end_reason_iff_ended'),
+            model_name="pairing",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "ended"), models.Q(("end_reason", ""), _negated=True)),
+                    models.Q(models.Q(("state", "ended"), _negated=True), ("end_reason", "")),
+                    _connector="OR",
+                ),
+                name="pairing_end_reason_iff_ended",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pairing',
-            constraint=models.CheckConstraint(condition=models.Q(('survivor', models.F('supporter')), _negated=True), name='pairing_two_people'),
+            model_name="pairing",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("survivor", models.F("supporter")), _negated=True),
+                name="pairing_two_people",
+            ),
         ),
     ]
