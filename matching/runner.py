@@ -1,0 +1,389 @@
+"""The batch matching run: load open requests and supporters with places into the engine's
+columnar arrays (a fixed number of queries, whatever the sizes), solve, and write proposals
+in bulk.
+
+Cost: loading is linear in rows (requests, supporters and their vocabulary links); the
+engine's constraint/score pass is O(R x S) vectorised work in chunks; the solver works on the
+eligible edges (see matching/engine.py). Writing is linear in proposals (bulk inserts).
+"""
+
+from __future__ import annotations
+
+import time
+import zoneinfo
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from peersupport.models import (
+    AuditEvent,
+    Gender,
+    Language,
+    LivedExperienceArea,
+    MeetingMode,
+    Relationship,
+    SupporterProfile,
+    User,
+)
+
+from . import engine, services
+from .models import (
+    ENDED_TOGETHER,
+    Block,
+    EndReason,
+    Pairing,
+    PairingState,
+    PairingTransition,
+    RelationshipPreference,
+    SupportRequest,
+)
+
+# Relationship codes shared by requests and supporters in the engine.
+REL_SURVIVOR, REL_CLOSE = 0, 1
+_SUPPORTER_REL = {
+    Relationship.SURVIVOR: REL_SURVIVOR,
+    Relationship.FAMILY: REL_CLOSE,
+    Relationship.PARTNER: REL_CLOSE,
+    Relationship.FRIEND: REL_CLOSE,
+}
+_REQUEST_REL = {
+    RelationshipPreference.SURVIVOR: REL_SURVIVOR,
+    RelationshipPreference.CLOSE_SUPPORTER: REL_CLOSE,
+}
+
+
+def weights() -> engine.Weights:
+    return engine.Weights(**settings.MATCHING_WEIGHTS)
+
+
+@dataclass
+class Instance:
+    requests: engine.Requests
+    supporters: engine.Supporters
+    request_survivor: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    requests: int = 0
+    supporters: int = 0
+    edges: int = 0
+    assigned: int = 0
+    total_score: int = 0
+    proposals: list[int] = field(default_factory=list)
+    offered: int = 0
+    seconds_load: float = 0.0
+    seconds_solve: float = 0.0
+    seconds_write: float = 0.0
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["proposals"] = len(self.proposals)
+        return data
+
+
+class _Index:
+    """Vocabulary id -> column, for one vocabulary."""
+
+    def __init__(self, ids):
+        self.ids = np.array(sorted(ids), dtype=np.int64)
+
+    def __len__(self):
+        return max(1, len(self.ids))
+
+    def matrix(self, row_of: dict[int, int], pairs, n_rows: int) -> np.ndarray:
+        out = np.zeros((n_rows, len(self)), dtype=bool)
+        if pairs:
+            arr = np.array(pairs, dtype=np.int64)
+            rows = np.array([row_of[o] for o in arr[:, 0]], dtype=np.int64)
+            cols = np.searchsorted(self.ids, arr[:, 1])
+            out[rows, cols] = True
+        return out
+
+    def code(self, value) -> int:
+        if value is None:
+            return -1
+        return int(np.searchsorted(self.ids, value))
+
+
+def _tz_minutes(names, now: datetime) -> np.ndarray:
+    cache: dict[str, int] = {}
+    out = np.zeros(len(names), dtype=np.int32)
+    for i, name in enumerate(names):
+        if name not in cache:
+            try:
+                offset = now.astimezone(zoneinfo.ZoneInfo(name)).utcoffset()
+                cache[name] = int(offset.total_seconds() // 60) if offset else 0
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                cache[name] = 0
+        out[i] = cache[name]
+    return out
+
+
+def open_requests_queryset():
+    return SupportRequest.objects.open().exclude(
+        pairings__state__in=(PairingState.PROPOSED, PairingState.OFFERED)
+    )
+
+
+def load_instance(
+    *, requests_qs=None, places: dict[int, int] | None = None, now: datetime | None = None
+) -> Instance:
+    """Everything the engine needs, in a fixed number of queries.
+
+    By default: every open request without a pending proposal or offer, and every approved,
+    accepting supporter with places left who has acknowledged the current agreements.
+    `requests_qs` and `places` (supporter user id -> places) narrow it.
+    """
+    now = now or timezone.now()
+    languages = _Index(Language.objects.values_list("pk", flat=True))
+    modes = _Index(MeetingMode.objects.values_list("pk", flat=True))
+    areas = _Index(LivedExperienceArea.objects.values_list("pk", flat=True))
+    genders = _Index(Gender.objects.values_list("pk", flat=True))
+
+    if requests_qs is None:
+        requests_qs = open_requests_queryset()
+    rows = list(
+        requests_qs.order_by("pk").values_list(
+            "pk",
+            "survivor_id",
+            "time_zone",
+            "availability",
+            "gender_pref_id",
+            "gender_must",
+            "relationship_pref",
+            "relationship_must",
+            "opened_at",
+        )
+    )
+    r_row = {row[0]: i for i, row in enumerate(rows)}
+    R = len(rows)
+    through = SupportRequest.languages.through
+    request_filter = {"supportrequest__in": requests_qs.values("pk")}
+    req_lang = list(
+        through.objects.filter(**request_filter).values_list("supportrequest_id", "language_id")
+    )
+    req_mode = list(
+        SupportRequest.meeting_modes.through.objects.filter(**request_filter).values_list(
+            "supportrequest_id", "meetingmode_id"
+        )
+    )
+    req_must = list(
+        SupportRequest.areas_must.through.objects.filter(**request_filter).values_list(
+            "supportrequest_id", "livedexperiencearea_id"
+        )
+    )
+    req_nice = list(
+        SupportRequest.areas_nice.through.objects.filter(**request_filter).values_list(
+            "supportrequest_id", "livedexperiencearea_id"
+        )
+    )
+    gender_must = np.array([genders.code(r[4]) if r[5] else -1 for r in rows], dtype=np.int16)
+    gender_nice = np.array(
+        [genders.code(r[4]) if (r[4] is not None and not r[5]) else -1 for r in rows],
+        dtype=np.int16,
+    )
+    rel_code = [_REQUEST_REL.get(r[6], -1) for r in rows]
+    relationship_must = np.array(
+        [c if rows[i][7] else -1 for i, c in enumerate(rel_code)], dtype=np.int16
+    )
+    relationship_nice = np.array(
+        [c if not rows[i][7] else -1 for i, c in enumerate(rel_code)], dtype=np.int16
+    )
+
+    if places is None:
+        places = services.supporters_with_places()
+        acknowledged = _acknowledged(list(places))
+        places = {uid: n for uid, n in places.items() if uid in acknowledged}
+    sup_rows = list(
+        SupporterProfile.objects.filter(user_id__in=list(places))
+        .order_by("user_id")
+        .values_list(
+            "pk", "user_id", "gender_id", "relationship", "availability", "user__time_zone"
+        )
+    )
+    profile_row = {row[0]: i for i, row in enumerate(sup_rows)}
+    S = len(sup_rows)
+    profile_filter = {"supporterprofile__in": [row[0] for row in sup_rows]}
+    sup_lang = list(
+        SupporterProfile.languages.through.objects.filter(**profile_filter).values_list(
+            "supporterprofile_id", "language_id"
+        )
+    )
+    sup_mode = list(
+        SupporterProfile.meeting_modes.through.objects.filter(**profile_filter).values_list(
+            "supporterprofile_id", "meetingmode_id"
+        )
+    )
+    sup_area = list(
+        SupporterProfile.areas.through.objects.filter(**profile_filter).values_list(
+            "supporterprofile_id", "livedexperiencearea_id"
+        )
+    )
+
+    requests = engine.Requests(
+        ids=np.array([r[0] for r in rows], dtype=np.int64),
+        languages=languages.matrix(r_row, req_lang, R),
+        modes=modes.matrix(r_row, req_mode, R),
+        areas_must=areas.matrix(r_row, req_must, R),
+        areas_nice=areas.matrix(r_row, req_nice, R),
+        gender_must=gender_must,
+        gender_nice=gender_nice,
+        relationship_must=relationship_must,
+        relationship_nice=relationship_nice,
+        availability=np.array([r[3] for r in rows], dtype=np.uint32),
+        tz_offset_minutes=_tz_minutes([r[2] for r in rows], now),
+        waiting_days=np.array(
+            [max(0.0, (now - r[8]).total_seconds() / 86400) for r in rows], dtype=np.float32
+        ),
+        excluded=_exclusions({r[1]: r[0] for r in rows}),
+    )
+    supporters = engine.Supporters(
+        ids=np.array([row[1] for row in sup_rows], dtype=np.int64),
+        languages=languages.matrix(profile_row, sup_lang, S),
+        modes=modes.matrix(profile_row, sup_mode, S),
+        areas=areas.matrix(profile_row, sup_area, S),
+        gender=np.array([genders.code(row[2]) for row in sup_rows], dtype=np.int16),
+        relationship=np.array([_SUPPORTER_REL.get(row[3], -1) for row in sup_rows], dtype=np.int16),
+        availability=np.array([row[4] for row in sup_rows], dtype=np.uint32),
+        tz_offset_minutes=_tz_minutes([row[5] for row in sup_rows], now),
+        capacity_left=np.array([places[row[1]] for row in sup_rows], dtype=np.int32),
+    )
+    return Instance(requests, supporters, {r[0]: r[1] for r in rows})
+
+
+def _acknowledged(user_ids: list[int]) -> set[int]:
+    from ethics.selectors import acknowledged_current_ids
+
+    return acknowledged_current_ids(user_ids)
+
+
+def _exclusions(open_request_of: dict[int, int]) -> np.ndarray:
+    """(request id, supporter id) pairs that must never be matched: the supporter declined
+    or let this request's offer expire, the survivor blocked them, or a pairing between the
+    two ended."""
+    pairs: set[tuple[int, int]] = set()
+    ended = Pairing.objects.filter(state=PairingState.ENDED).filter(
+        Q(end_reason__in=(EndReason.DECLINED, EndReason.EXPIRED), request__status="open")
+        | Q(end_reason__in=ENDED_TOGETHER)
+    )
+    for survivor_id, supporter_id, request_id, reason in ended.values_list(
+        "survivor_id", "supporter_id", "request_id", "end_reason"
+    ):
+        if reason in (EndReason.DECLINED, EndReason.EXPIRED):
+            pairs.add((request_id, supporter_id))
+        elif survivor_id in open_request_of:
+            pairs.add((open_request_of[survivor_id], supporter_id))
+    for survivor_id, supporter_id in Block.objects.values_list("survivor_id", "supporter_id"):
+        if survivor_id in open_request_of:
+            pairs.add((open_request_of[survivor_id], supporter_id))
+    if not pairs:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.array(sorted(pairs), dtype=np.int64)
+
+
+def matching_run(*, actor: User | None, offer: bool | None = None) -> RunResult:
+    """Match all open requests against all supporters with places, and store proposals.
+
+    With `offer` (default: settings.MATCHING_AUTO_OFFER) each proposal is offered at once;
+    otherwise proposals wait for a coordinator's review.
+    """
+    result = RunResult()
+    started = time.perf_counter()
+    instance = load_instance()
+    result.requests = len(instance.requests)
+    result.supporters = len(instance.supporters)
+    result.seconds_load = time.perf_counter() - started
+    if not result.requests or not result.supporters:
+        return result
+
+    started = time.perf_counter()
+    w = weights()
+    edges = engine.eligible_edges(instance.requests, instance.supporters, w)
+    assignment = engine.assign_optimal(
+        edges, len(instance.requests), len(instance.supporters), instance.supporters.capacity_left
+    )
+    result.edges = len(edges)
+    result.assigned = assignment.count
+    result.total_score = int(assignment.total_score)
+    result.seconds_solve = time.perf_counter() - started
+
+    started = time.perf_counter()
+    result.proposals = _write_proposals(instance, assignment, actor)
+    result.seconds_write = time.perf_counter() - started
+    if offer if offer is not None else settings.MATCHING_AUTO_OFFER:
+        for pairing_id in result.proposals:
+            pairing = services.pairing_offer(pairing_id=pairing_id, actor=actor)
+            result.offered += pairing.state == PairingState.OFFERED
+    return result
+
+
+@transaction.atomic
+def _write_proposals(instance: Instance, assignment: engine.Assignment, actor) -> list[int]:
+    now = timezone.now()
+    request_ids = instance.requests.ids[assignment.req_idx]
+    supporter_ids = instance.supporters.ids[assignment.sup_idx]
+    pairings = [
+        Pairing(
+            request_id=int(request_id),
+            survivor_id=instance.request_survivor[int(request_id)],
+            supporter_id=int(supporter_id),
+            state=PairingState.PROPOSED,
+            score=int(score),
+            created_at=now,
+        )
+        for request_id, supporter_id, score in zip(
+            request_ids, supporter_ids, assignment.score_int, strict=True
+        )
+    ]
+    created = Pairing.objects.bulk_create(pairings, batch_size=2000)
+    if created and created[0].pk is None:  # backends that do not return ids
+        created = list(
+            Pairing.objects.filter(state=PairingState.PROPOSED, created_at=now).order_by("pk")
+        )
+    actor_id = actor.pk if actor is not None else None
+    PairingTransition.objects.bulk_create(
+        [
+            PairingTransition(
+                pairing_id=p.pk,
+                from_state="",
+                to_state=PairingState.PROPOSED,
+                actor_id=actor_id,
+                reason="matcher",
+                at=now,
+            )
+            for p in created
+        ],
+        batch_size=2000,
+    )
+    AuditEvent.objects.create(
+        actor_id=actor_id,
+        action="matching.run",
+        data={"proposals": len(created), "requests": len(instance.requests)},
+        at=now,
+    )
+    return [p.pk for p in created]
+
+
+def explain_pairing(pairing: Pairing) -> list[engine.Component]:
+    """Why this supporter fits this request, component by component (for coordinators and
+    for the supporter's offer page). Recomputed from the current data."""
+    instance = load_for_pair(pairing.request_id, pairing.supporter_id)
+    if instance is None:
+        return []
+    return engine.explain(instance.requests, 0, instance.supporters, 0, weights())
+
+
+def load_for_pair(request_id: int, supporter_id: int) -> Instance | None:
+    """A one-by-one instance, whatever the request's state or the supporter's places."""
+    instance = load_instance(
+        requests_qs=SupportRequest.objects.filter(pk=request_id), places={supporter_id: 1}
+    )
+    if not len(instance.requests) or not len(instance.supporters):
+        return None
+    return instance

@@ -1,0 +1,495 @@
+"""Every write in matching: requests, the batch run, offers, and the pairing lifecycle.
+
+Each service runs in a transaction and writes its transition/audit rows. Locks: the supporter's
+profile row guards capacity (accepting an offer locks it), the pairing row guards its state.
+Emails are queued with transaction.on_commit (through peersupport.notifications).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peersupport.models import SupporterProfile, SupporterStatus, User
+from peersupport.notifications import notify, notify_coordinators
+from peersupport.services import audit_record
+
+from . import lifecycle
+from .models import (
+    CAPACITY_STATES,
+    EndReason,
+    Pairing,
+    PairingState,
+    RequestStatus,
+    SupportRequest,
+)
+
+OPEN_OFFER_STATES = (PairingState.PROPOSED, PairingState.OFFERED)
+
+
+# -- agreements gate ----------------------------------------------------------------------
+
+
+def agreements_outstanding(user: User) -> list:
+    """The agreement versions `user` still has to acknowledge (the ethics app decides)."""
+    from ethics.selectors import outstanding_agreements
+
+    return outstanding_agreements(user)
+
+
+# -- requests -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestData:
+    areas_must: list
+    areas_nice: list
+    languages: list
+    meeting_modes: list
+    time_zone: str
+    availability: int
+    gender_pref: object | None
+    gender_must: bool
+    relationship_pref: str
+    relationship_must: bool
+    note_for_supporter: str
+
+
+def _validate_request_data(data: RequestData) -> None:
+    errors = {}
+    if not data.languages:
+        errors["languages"] = _("Choose at least one language.")
+    if not data.meeting_modes:
+        errors["meeting_modes"] = _("Choose at least one way to meet.")
+    if data.gender_must and data.gender_pref is None:
+        errors["gender_pref"] = _("Choose a gender, or untick “must”.")
+    if data.relationship_must and not data.relationship_pref:
+        errors["relationship_pref"] = _("Choose a preference, or untick “must”.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply_request_data(request: SupportRequest, data: RequestData) -> None:
+    request.time_zone = data.time_zone
+    request.availability = data.availability
+    request.gender_pref = data.gender_pref
+    request.gender_must = data.gender_must
+    request.relationship_pref = data.relationship_pref
+    request.relationship_must = data.relationship_must
+    request.note_for_supporter = data.note_for_supporter
+    request.save()
+    request.areas_must.set(data.areas_must)
+    request.areas_nice.set([a for a in data.areas_nice if a not in set(data.areas_must)])
+    request.languages.set(data.languages)
+    request.meeting_modes.set(data.meeting_modes)
+
+
+@transaction.atomic
+def request_open(
+    *, survivor: User, data: RequestData, previous_pairing: Pairing | None = None
+) -> SupportRequest:
+    if not survivor.is_survivor:
+        raise ValidationError(_("Only people seeking support can ask for a peer supporter."))
+    if agreements_outstanding(survivor):
+        raise ValidationError(
+            _("Please read and acknowledge what to expect before asking for a peer supporter.")
+        )
+    _validate_request_data(data)
+    if SupportRequest.objects.live().filter(survivor=survivor).exists():
+        raise ValidationError(_("You already have a request open or a supporter."))
+    request = SupportRequest(survivor=survivor, previous_pairing=previous_pairing)
+    try:
+        with transaction.atomic():
+            _apply_request_data(request, data)
+    except IntegrityError as error:  # a concurrent request won the race
+        raise ValidationError(_("You already have a request open or a supporter.")) from error
+    audit_record(actor=survivor, action="request.opened", target=request)
+    return request
+
+
+def _lock_request(request_id: int) -> SupportRequest:
+    return SupportRequest.objects.select_for_update().get(pk=request_id)
+
+
+def _pending_pairing(request: SupportRequest) -> Pairing | None:
+    return (
+        Pairing.objects.select_for_update()
+        .filter(request=request, state__in=OPEN_OFFER_STATES)
+        .first()
+    )
+
+
+@transaction.atomic
+def request_update(*, request_id: int, survivor: User, data: RequestData) -> SupportRequest:
+    request = _lock_request(request_id)
+    if request.survivor_id != survivor.pk or request.status != RequestStatus.OPEN:
+        raise ValidationError(_("This request can no longer be changed."))
+    _validate_request_data(data)
+    pending = _pending_pairing(request)
+    if pending is not None:
+        # What the supporter was shown is no longer true: take the offer back.
+        lifecycle.transition(
+            pending, to_state=PairingState.ENDED, actor=survivor, reason=EndReason.WITHDRAWN
+        )
+    _apply_request_data(request, data)
+    audit_record(actor=survivor, action="request.updated", target=request)
+    return request
+
+
+@transaction.atomic
+def request_withdraw(*, request_id: int, survivor: User) -> SupportRequest:
+    request = _lock_request(request_id)
+    if request.survivor_id != survivor.pk or request.status != RequestStatus.OPEN:
+        raise ValidationError(_("This request is no longer open."))
+    pending = _pending_pairing(request)
+    if pending is not None:
+        lifecycle.transition(
+            pending,
+            to_state=PairingState.ENDED,
+            actor=survivor,
+            reason=EndReason.REQUEST_WITHDRAWN,
+        )
+    request.status = RequestStatus.WITHDRAWN
+    request.closed_at = timezone.now()
+    request.save(update_fields=["status", "closed_at", "updated_at"])
+    audit_record(actor=survivor, action="request.withdrawn", target=request)
+    return request
+
+
+# -- capacity and eligibility -------------------------------------------------------------
+
+
+def places_taken(supporter: User) -> int:
+    return Pairing.objects.filter(supporter=supporter, state__in=CAPACITY_STATES).count()
+
+
+def supporter_can_take_offers(profile: SupporterProfile) -> str | None:
+    """None if this supporter may be offered someone now, else the reason why not."""
+    if profile.status != SupporterStatus.APPROVED:
+        return _("The supporter is not approved or is paused.")
+    if not profile.accepting_new:
+        return _("The supporter is not accepting new people.")
+    if agreements_outstanding(profile.user):
+        return _("The supporter has agreements to acknowledge.")
+    pending = Pairing.objects.filter(
+        supporter_id=profile.user_id, state__in=(*CAPACITY_STATES, *OPEN_OFFER_STATES)
+    ).count()
+    if pending >= profile.capacity:
+        return _("The supporter has no places left.")
+    return None
+
+
+# -- offers -------------------------------------------------------------------------------
+
+
+def _offer_link(pairing: Pairing) -> str:
+    return reverse("matching:offer", args=[pairing.pk])
+
+
+@transaction.atomic
+def pairing_propose(
+    *,
+    request: SupportRequest,
+    supporter: User,
+    actor: User | None,
+    score: int = 0,
+    explanation: list | None = None,
+    previous: Pairing | None = None,
+) -> Pairing:
+    pairing = Pairing.objects.create(
+        request=request,
+        survivor_id=request.survivor_id,
+        supporter=supporter,
+        state=PairingState.PROPOSED,
+        score=score,
+        explanation=explanation or [],
+        previous=previous,
+    )
+    lifecycle.record_creation(pairing, actor=actor, reason="matcher" if actor is None else "")
+    return pairing
+
+
+@transaction.atomic
+def pairing_offer(*, pairing_id: int, actor: User | None) -> Pairing:
+    """Turn a proposal into an offer to the supporter. If the supporter can no longer take
+    it (paused, full, agreements to acknowledge), the proposal is withdrawn instead and the
+    returned pairing is ended: check `pairing.state`."""
+    pairing = Pairing.objects.select_for_update().get(pk=pairing_id)
+    profile = SupporterProfile.objects.select_for_update().get(user_id=pairing.supporter_id)
+    if pairing.state != PairingState.PROPOSED:
+        raise lifecycle.TransitionError(_("This proposal has already been handled."))
+    if _offer_blocker(profile, pairing):
+        lifecycle.transition(
+            pairing, to_state=PairingState.ENDED, actor=actor, reason=EndReason.WITHDRAWN
+        )
+        return pairing
+    pairing.offer_expires_at = timezone.now() + timedelta(hours=settings.OFFER_TTL_HOURS)
+    lifecycle.transition(
+        pairing, to_state=PairingState.OFFERED, actor=actor, extra_fields=("offer_expires_at",)
+    )
+    notify(
+        user=pairing.supporter,
+        kind="offer.new",
+        text=_("Someone new has been offered to you. Please answer the offer."),
+        link=_offer_link(pairing),
+    )
+    return pairing
+
+
+def _offer_blocker(profile: SupporterProfile, pairing: Pairing) -> str | None:
+    if profile.status != SupporterStatus.APPROVED or not profile.accepting_new:
+        return _("The supporter is paused or not accepting new people.")
+    if agreements_outstanding(profile.user):
+        return _("The supporter has agreements to acknowledge.")
+    others = (
+        Pairing.objects.filter(
+            supporter_id=profile.user_id, state__in=(*CAPACITY_STATES, *OPEN_OFFER_STATES)
+        )
+        .exclude(pk=pairing.pk)
+        .count()
+    )
+    if others >= profile.capacity:
+        return _("The supporter has no places left.")
+    return None
+
+
+@transaction.atomic
+def offer_accept(*, pairing_id: int, supporter: User) -> Pairing:
+    """The supporter says yes. Their profile row is locked so two acceptances at once can
+    never take them over capacity."""
+    # Lock order everywhere: supporter profile, then request, then pairing.
+    profile = SupporterProfile.objects.select_for_update().get(user=supporter)
+    request_id = Pairing.objects.values_list("request_id", flat=True).get(
+        pk=pairing_id, supporter=supporter
+    )
+    request = _lock_request(request_id)
+    pairing = Pairing.objects.select_for_update().get(pk=pairing_id, supporter=supporter)
+    if pairing.state != PairingState.OFFERED:
+        raise ValidationError(_("This offer is no longer open."))
+    if pairing.offer_expires_at and pairing.offer_expires_at <= timezone.now():
+        raise ValidationError(_("This offer has expired."))
+    if profile.status != SupporterStatus.APPROVED:
+        raise ValidationError(_("You are paused: resume before accepting someone new."))
+    if places_taken(supporter) >= profile.capacity:
+        raise ValidationError(_("Accepting would take you over the number you can support."))
+    lifecycle.transition(pairing, to_state=PairingState.AWAITING_AGREEMENT, actor=supporter)
+    request.status = RequestStatus.MATCHED
+    request.save(update_fields=["status", "updated_at"])
+    notify(
+        user=pairing.survivor,
+        kind="pairing.accepted",
+        text=_("A peer supporter is ready for you. Your pairing starts once you both agree."),
+        link=reverse("matching:pairing", args=[pairing.pk]),
+    )
+    notify_coordinators(
+        kind="pairing.accepted",
+        text=_("An offer was accepted."),
+        link=reverse("matching:proposals"),
+        email=False,
+    )
+    if places_taken(supporter) >= profile.capacity:
+        offers_withdraw_for(supporter=supporter, actor=None, keep=pairing.pk)
+    _activate_if_ready(pairing)
+    return pairing
+
+
+@transaction.atomic
+def offer_decline(*, pairing_id: int, supporter: User, note: str = "") -> Pairing:
+    pairing = Pairing.objects.select_for_update().get(pk=pairing_id, supporter=supporter)
+    if pairing.state != PairingState.OFFERED:
+        raise ValidationError(_("This offer is no longer open."))
+    lifecycle.transition(
+        pairing,
+        to_state=PairingState.ENDED,
+        actor=supporter,
+        reason=EndReason.DECLINED,
+        note=note,
+    )
+    notify_coordinators(
+        kind="offer.declined",
+        text=_("An offer was declined; the request is back in the queue."),
+        link=reverse("matching:proposals"),
+        email=False,
+    )
+    return pairing
+
+
+@transaction.atomic
+def proposal_discard(*, pairing_id: int, actor: User) -> Pairing:
+    """A coordinator sets a proposal aside; the request goes back to the queue."""
+    pairing = Pairing.objects.select_for_update().get(pk=pairing_id)
+    if pairing.state != PairingState.PROPOSED:
+        raise ValidationError(_("This proposal has already been handled."))
+    lifecycle.transition(
+        pairing, to_state=PairingState.ENDED, actor=actor, reason=EndReason.WITHDRAWN
+    )
+    return pairing
+
+
+@transaction.atomic
+def offers_withdraw_for(*, supporter: User, actor: User | None, keep: int | None = None) -> int:
+    """Take back this supporter's open proposals and offers (paused, or full): the requests
+    go back to the queue at once."""
+    pending = Pairing.objects.select_for_update().filter(
+        supporter=supporter, state__in=OPEN_OFFER_STATES
+    )
+    if keep is not None:
+        pending = pending.exclude(pk=keep)
+    count = 0
+    for pairing in pending:
+        lifecycle.transition(
+            pairing, to_state=PairingState.ENDED, actor=actor, reason=EndReason.WITHDRAWN
+        )
+        count += 1
+    return count
+
+
+def offers_expire(*, now=None) -> int:
+    """End the offers whose time ran out; their requests return to the queue."""
+    now = now or timezone.now()
+    expired_ids = list(
+        Pairing.objects.filter(state=PairingState.OFFERED, offer_expires_at__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
+    count = 0
+    for pairing_id in expired_ids:
+        with transaction.atomic():
+            pairing = (
+                Pairing.objects.select_for_update(skip_locked=True)
+                .filter(pk=pairing_id, state=PairingState.OFFERED, offer_expires_at__lte=now)
+                .first()
+            )
+            if pairing is None:
+                continue
+            lifecycle.transition(
+                pairing, to_state=PairingState.ENDED, actor=None, reason=EndReason.EXPIRED
+            )
+            count += 1
+    return count
+
+
+# -- starting, pausing, ending --------------------------------------------------------------
+
+
+def _activate_if_ready(pairing: Pairing) -> bool:
+    if pairing.state != PairingState.AWAITING_AGREEMENT:
+        return False
+    if agreements_outstanding(pairing.survivor) or agreements_outstanding(pairing.supporter):
+        return False
+    lifecycle.transition(pairing, to_state=PairingState.ACTIVE, actor=None, reason="agreed")
+    for person in (pairing.survivor, pairing.supporter):
+        notify(
+            user=person,
+            kind="pairing.active",
+            text=_("Your pairing has started."),
+            link=reverse("matching:pairing", args=[pairing.pk]),
+        )
+    return True
+
+
+@transaction.atomic
+def pairings_activate_ready(*, user: User) -> int:
+    """After `user` acknowledged agreements: start their pairings where both sides have
+    acknowledged the versions current now."""
+    waiting = (
+        Pairing.objects.select_for_update()
+        .filter(Q(survivor=user) | Q(supporter=user), state=PairingState.AWAITING_AGREEMENT)
+        .select_related("survivor", "supporter")
+    )
+    return sum(1 for pairing in waiting if _activate_if_ready(pairing))
+
+
+def _party(pairing: Pairing, user: User) -> bool:
+    return user.pk in (pairing.survivor_id, pairing.supporter_id) or user.is_coordinator
+
+
+@transaction.atomic
+def pairing_set_paused(*, pairing_id: int, actor: User, paused: bool, note: str = "") -> Pairing:
+    pairing = Pairing.objects.select_for_update().get(pk=pairing_id)
+    if not _party(pairing, actor):
+        raise ValidationError(_("You are not part of this pairing."))
+    lifecycle.transition(
+        pairing,
+        to_state=PairingState.PAUSED if paused else PairingState.ACTIVE,
+        actor=actor,
+        reason="paused" if paused else "resumed",
+        note=note if actor.is_coordinator else "",
+    )
+    return pairing
+
+
+@transaction.atomic
+def pairing_end(
+    *,
+    pairing_id: int,
+    actor: User,
+    reason: str,
+    note: str = "",
+    reopen: bool = False,
+) -> tuple[Pairing, SupportRequest | None]:
+    """End a started pairing. With `reopen`, the survivor gets a new open request (same
+    wishes) linked to this pairing, in the same transaction, so they are never left
+    without a request or a pairing."""
+    request_id = Pairing.objects.values_list("request_id", flat=True).get(pk=pairing_id)
+    request = _lock_request(request_id)
+    pairing = Pairing.objects.select_for_update().get(pk=pairing_id)
+    if not _party(pairing, actor):
+        raise ValidationError(_("You are not part of this pairing."))
+    lifecycle.transition(
+        pairing, to_state=PairingState.ENDED, actor=actor, reason=reason, note=note
+    )
+    if request.status in (RequestStatus.MATCHED, RequestStatus.OPEN):
+        request.status = RequestStatus.CLOSED
+        request.closed_at = timezone.now()
+        request.save(update_fields=["status", "closed_at", "updated_at"])
+    new_request = _reopen_request(request, pairing) if reopen else None
+    return pairing, new_request
+
+
+def _reopen_request(old: SupportRequest, pairing: Pairing) -> SupportRequest:
+    new = SupportRequest.objects.create(
+        survivor_id=old.survivor_id,
+        previous_pairing=pairing,
+        time_zone=old.time_zone,
+        availability=old.availability,
+        gender_pref=old.gender_pref,
+        gender_must=old.gender_must,
+        relationship_pref=old.relationship_pref,
+        relationship_must=old.relationship_must,
+        note_for_supporter=old.note_for_supporter,
+    )
+    new.areas_must.set(old.areas_must.all())
+    new.areas_nice.set(old.areas_nice.all())
+    new.languages.set(old.languages.all())
+    new.meeting_modes.set(old.meeting_modes.all())
+    audit_record(actor=None, action="request.reopened", target=new, previous_pairing=pairing.pk)
+    return new
+
+
+def supporters_with_places() -> dict[int, int]:
+    """Remaining places per approved, accepting supporter (user id -> places)."""
+    rows = (
+        SupporterProfile.objects.filter(status=SupporterStatus.APPROVED, accepting_new=True)
+        .annotate(
+            taken=Count(
+                "user__pairings_as_supporter",
+                filter=Q(
+                    user__pairings_as_supporter__state__in=(
+                        *CAPACITY_STATES,
+                        *OPEN_OFFER_STATES,
+                    )
+                ),
+            )
+        )
+        .values_list("user_id", "capacity", "taken")
+    )
+    return {user_id: capacity - taken for user_id, capacity, taken in rows if capacity > taken}

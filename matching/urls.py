@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "matching"
+
+urlpatterns = [
+    path("new/", views.request_new, name="request_new"),
+    path("<int:pk>/", views.request_detail, name="request"),
+    path("<int:pk>/edit/", views.request_edit, name="request_edit"),
+    path("<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
+    path("offers/<int:pk>/", views.offer_detail, name="offer"),
+    path("offers/<int:pk>/accept/", views.offer_accept, name="offer_accept"),
+    path("offers/<int:pk>/decline/", views.offer_decline, name="offer_decline"),
+    path("pairs/<int:pk>/", views.pairing_detail, name="pairing"),
+    path("pairs/<int:pk>/action/", views.pairing_action, name="pairing_action"),
+    path("proposals/", views.proposals, name="proposals"),
+    path("proposals/run/", views.run, name="run"),
+    path("proposals/<int:pk>/", views.proposal_decide, name="proposal_decide"),
+]

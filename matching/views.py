@@ -1,0 +1,262 @@
+"""Pages for requests, offers, pairings and the coordinators' matching review."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from peersupport.access import (
+    coordinator_required,
+    role_required,
+    supporter_required,
+    survivor_required,
+)
+
+from . import runner, selectors, services
+from .access import get_offer_for, get_pairing_for, get_request_for, survivor_may_see_supporter
+from .forms import DeclineForm, PairingActionForm, RequestForm
+from .models import EndReason, PairingState, RequestStatus
+
+party_required = role_required("survivor", "supporter", "coordinator")
+
+
+def _agreements_url() -> str:
+    try:
+        return reverse("ethics:acknowledge")
+    except NoReverseMatch:
+        return reverse("home")
+
+
+def _first_error(error: ValidationError) -> str:
+    return error.messages[0] if error.messages else _("That did not work.")
+
+
+@survivor_required
+@require_http_methods(["GET", "POST"])
+def request_new(request):
+    outstanding = services.agreements_outstanding(request.user)
+    if outstanding:
+        return render(
+            request,
+            "matching/gate.html",
+            {"outstanding": outstanding, "agreements_url": _agreements_url()},
+        )
+    overview = selectors.survivor_overview(request.user)
+    if overview.request is not None or overview.pairing is not None:
+        messages.info(request, _("You already have a request open or a supporter."))
+        return redirect("home")
+    form = RequestForm(
+        request.POST if request.method == "POST" else None,
+        initial=RequestForm.initial_from_profile(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            support_request = services.request_open(survivor=request.user, data=form.request_data())
+        except ValidationError as error:
+            form.add_error(None, _first_error(error))
+        else:
+            messages.success(request, _("Thank you. We will look for a peer supporter for you."))
+            return redirect("matching:request", pk=support_request.pk)
+    return render(request, "matching/request_form.html", {"form": form, "editing": False})
+
+
+@survivor_required
+def request_detail(request, pk: int):
+    support_request = get_request_for(request.user, pk)
+    overview = selectors.survivor_overview(request.user)
+    return render(
+        request,
+        "matching/request_detail.html",
+        {
+            "support_request": selectors.request_details(support_request),
+            "overview": overview if overview.request == support_request else None,
+        },
+    )
+
+
+@survivor_required
+@require_http_methods(["GET", "POST"])
+def request_edit(request, pk: int):
+    support_request = get_request_for(request.user, pk)
+    if support_request.status != RequestStatus.OPEN:
+        messages.info(request, _("This request can no longer be changed."))
+        return redirect("matching:request", pk=pk)
+    form = RequestForm(
+        request.POST if request.method == "POST" else None,
+        initial=RequestForm.initial_from_request(support_request),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_update(request_id=pk, survivor=request.user, data=form.request_data())
+        except ValidationError as error:
+            form.add_error(None, _first_error(error))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("matching:request", pk=pk)
+    return render(request, "matching/request_form.html", {"form": form, "editing": True})
+
+
+@survivor_required
+@require_POST
+def request_withdraw(request, pk: int):
+    get_request_for(request.user, pk)
+    try:
+        services.request_withdraw(request_id=pk, survivor=request.user)
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    else:
+        messages.success(request, _("Your request has been withdrawn."))
+    return redirect("home")
+
+
+# -- supporters: offers --------------------------------------------------------------------
+
+
+@supporter_required
+def offer_detail(request, pk: int):
+    pairing = get_offer_for(request.user, pk)
+    return render(
+        request,
+        "matching/offer_detail.html",
+        {
+            "pairing": pairing,
+            "support_request": selectors.request_details(pairing.request),
+            "reasons": runner.explain_pairing(pairing),
+            "decline_form": DeclineForm(),
+        },
+    )
+
+
+@supporter_required
+@require_POST
+def offer_accept(request, pk: int):
+    get_offer_for(request.user, pk)
+    try:
+        pairing = services.offer_accept(pairing_id=pk, supporter=request.user)
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+        return redirect("home")
+    messages.success(request, _("Thank you for accepting."))
+    return redirect("matching:pairing", pk=pairing.pk)
+
+
+@supporter_required
+@require_POST
+def offer_decline(request, pk: int):
+    get_offer_for(request.user, pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Keep the reason under 500 characters."))
+        return redirect("matching:offer", pk=pk)
+    try:
+        services.offer_decline(
+            pairing_id=pk, supporter=request.user, note=form.cleaned_data["note"]
+        )
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    else:
+        messages.success(request, _("Thank you for letting us know."))
+    return redirect("home")
+
+
+# -- both sides: the pairing -----------------------------------------------------------------
+
+
+@party_required
+def pairing_detail(request, pk: int):
+    pairing = get_pairing_for(request.user, pk)
+    user = request.user
+    context = {
+        "pairing": pairing,
+        "show_supporter": user.is_coordinator
+        or user.is_supporter
+        or survivor_may_see_supporter(pairing),
+        "is_survivor": user.pk == pairing.survivor_id,
+        "is_supporter": user.pk == pairing.supporter_id,
+    }
+    if user.is_supporter or user.is_coordinator:
+        context["support_request"] = selectors.request_details(pairing.request)
+    if user.is_coordinator:
+        context["transitions"] = pairing.transitions.select_related("actor")
+    return render(request, "matching/pairing_detail.html", context)
+
+
+@party_required
+@require_POST
+def pairing_action(request, pk: int):
+    pairing = get_pairing_for(request.user, pk)
+    form = PairingActionForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    action = form.cleaned_data["action"]
+    try:
+        if action == "complete":
+            services.pairing_end(
+                pairing_id=pairing.pk, actor=request.user, reason=EndReason.COMPLETED
+            )
+        else:
+            services.pairing_set_paused(
+                pairing_id=pairing.pk, actor=request.user, paused=action == "pause"
+            )
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    else:
+        messages.success(request, _("Saved."))
+    if action == "complete" and not request.user.is_coordinator:
+        return redirect("home")
+    return redirect("matching:pairing", pk=pairing.pk)
+
+
+# -- coordinators: running and reviewing the matcher -------------------------------------------
+
+
+@coordinator_required
+def proposals(request):
+    pending = list(selectors.proposals_for_review())
+    return render(
+        request,
+        "matching/proposals.html",
+        {"pending": pending, "states": PairingState},
+    )
+
+
+@coordinator_required
+@require_POST
+def run(request):
+    result = runner.matching_run(actor=request.user)
+    messages.success(
+        request,
+        _("Matched %(assigned)s of %(requests)s waiting requests.")
+        % {"assigned": result.assigned, "requests": result.requests},
+    )
+    return redirect("matching:proposals")
+
+
+@coordinator_required
+@require_POST
+def proposal_decide(request, pk: int):
+    pairing = get_pairing_for(request.user, pk)
+    decision = request.POST.get("decision")
+    if pairing.state != PairingState.PROPOSED or decision not in ("offer", "discard"):
+        messages.error(request, _("This proposal has already been handled."))
+        return redirect("matching:proposals")
+    try:
+        if decision == "offer":
+            pairing = services.pairing_offer(pairing_id=pairing.pk, actor=request.user)
+            if pairing.state == PairingState.ENDED:
+                messages.error(
+                    request, _("That supporter can no longer take this; the request is back.")
+                )
+            else:
+                messages.success(request, _("Offered."))
+        else:
+            services.proposal_discard(pairing_id=pairing.pk, actor=request.user)
+            messages.success(request, _("Discarded; the request is back in the queue."))
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    return redirect("matching:proposals")

@@ -1,0 +1,42 @@
+"""Sample objects for the safety-frame walk (tests/peersupport) over matching's routes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tests.factories import PairingFactory, SupportRequestFactory
+
+# Routes that only take a POST: they answer GET with 405 and have no page of their own.
+MATCHING_POST_ONLY = {
+    "matching:request_withdraw": "POST only",
+    "matching:offer_accept": "POST only",
+    "matching:offer_decline": "POST only",
+    "matching:pairing_action": "POST only",
+    "matching:run": "POST only",
+    "matching:proposal_decide": "POST only",
+}
+
+
+def matching_samples(*, survivor, supporter) -> dict[str, dict[str, int]]:
+    # The walk's survivor is waiting; the walk's supporter has an offer for someone else.
+    waiting = SupportRequestFactory(survivor=survivor)
+    offer = PairingFactory(
+        supporter=supporter,
+        state="offered",
+        activated_at=None,
+        request__status="open",
+        offer_expires_at=timezone.now() + timedelta(days=1),
+    )
+    return {
+        "matching:request": {"pk": waiting.pk},
+        "matching:request_edit": {"pk": waiting.pk},
+        "matching:request_withdraw": {"pk": waiting.pk},
+        "matching:offer": {"pk": offer.pk},
+        "matching:offer_accept": {"pk": offer.pk},
+        "matching:offer_decline": {"pk": offer.pk},
+        "matching:pairing": {"pk": offer.pk},
+        "matching:pairing_action": {"pk": offer.pk},
+        "matching:proposal_decide": {"pk": offer.pk},
+    }

@@ -1,0 +1,91 @@
+"""Capacity holds when many acceptances race, on PostgreSQL with real transactions."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from matching import services
+from matching.models import Pairing, PairingState
+from tests.factories import PairingFactory, SupporterFactory, SupportRequestFactory
+from tests.helpers import acknowledge_current
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _race(functions):
+    barrier = threading.Barrier(len(functions))
+    outcomes = []
+
+    def run(fn):
+        try:
+            barrier.wait()
+            fn()
+            outcomes.append("ok")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(fn,)) for fn in functions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_capacity_is_never_exceeded_when_offers_are_accepted_at_once(postgres):
+    supporter = SupporterFactory()
+    supporter.supporter_profile.capacity = 2
+    supporter.supporter_profile.save()
+    acknowledge_current(supporter)
+    offers = [
+        PairingFactory(
+            request=SupportRequestFactory(),
+            supporter=supporter,
+            state="offered",
+            activated_at=None,
+            offer_expires_at=timezone.now() + timedelta(days=1),
+        )
+        for _ in range(6)
+    ]
+    outcomes = _race(
+        [
+            (lambda pk=o.pk: services.offer_accept(pairing_id=pk, supporter=supporter))
+            for o in offers
+        ]
+    )
+    assert len(outcomes) == 6
+    assert outcomes.count("ok") == 2
+    taken = Pairing.objects.filter(supporter=supporter).exclude(
+        state__in=(PairingState.OFFERED, PairingState.ENDED)
+    )
+    assert taken.count() == 2
+
+
+def test_many_supporters_accepting_at_once_each_stay_within_capacity(postgres):
+    supporters = [SupporterFactory() for _ in range(3)]
+    calls = []
+    for supporter in supporters:
+        supporter.supporter_profile.capacity = 1
+        supporter.supporter_profile.save()
+        acknowledge_current(supporter)
+        for _ in range(3):
+            offer = PairingFactory(
+                request=SupportRequestFactory(),
+                supporter=supporter,
+                state="offered",
+                activated_at=None,
+                offer_expires_at=timezone.now() + timedelta(days=1),
+            )
+            calls.append(
+                lambda pk=offer.pk, s=supporter: services.offer_accept(pairing_id=pk, supporter=s)
+            )
+    outcomes = _race(calls)
+    assert outcomes.count("ok") == 3
+    for supporter in supporters:
+        assert services.places_taken(supporter) == 1
