@@ -80,6 +80,9 @@ class RunResult:
     seconds_load: float = 0.0
     seconds_solve: float = 0.0
     seconds_write: float = 0.0
+    seconds_greedy: float = 0.0
+    greedy_assigned: int | None = None
+    greedy_total_score: int | None = None
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -287,7 +290,9 @@ def _exclusions(open_request_of: dict[int, int]) -> np.ndarray:
     return np.array(sorted(pairs), dtype=np.int64)
 
 
-def matching_run(*, actor: User | None, offer: bool | None = None) -> RunResult:
+def matching_run(
+    *, actor: User | None, offer: bool | None = None, compare_greedy: bool = False
+) -> RunResult:
     """Match all open requests against all supporters with places, and store proposals.
 
     With `offer` (default: settings.MATCHING_AUTO_OFFER) each proposal is offered at once;
@@ -312,6 +317,16 @@ def matching_run(*, actor: User | None, offer: bool | None = None) -> RunResult:
     result.assigned = assignment.count
     result.total_score = int(assignment.total_score)
     result.seconds_solve = time.perf_counter() - started
+    if compare_greedy:  # for the benchmark; not part of the timed solve
+        greedy_started = time.perf_counter()
+        greedy = engine.assign_greedy(
+            edges,
+            len(instance.requests),
+            len(instance.supporters),
+            instance.supporters.capacity_left,
+        )
+        result.greedy_assigned, result.greedy_total_score = greedy.count, int(greedy.total_score)
+        result.seconds_greedy = time.perf_counter() - greedy_started
 
     started = time.perf_counter()
     result.proposals = _write_proposals(instance, assignment, actor)
