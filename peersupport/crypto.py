@@ -32,7 +32,8 @@ def decrypt(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken as error:
         # Never include the token or any text in the message.
-        raise ValueError("A stored note could not be decrypted with the configured keys.") from error
+        message = "A stored note could not be decrypted with the configured keys."
+        raise ValueError(message) from error
 
 
 class EncryptedTextField(models.TextField):
