@@ -1,0 +1,267 @@
+"""Concerns go to the coordinators only; a safety flag reaches every coordinator at once, by
+one discreet email each, queued after commit; each coordinator action is recorded."""
+
+import pytest
+from django.core import mail
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ethics import selectors, services
+from ethics.models import Concern, FlagAction, SafetyFlag
+from peersupport.models import AuditEvent, Notification
+from tests.factories import PairingFactory, SupporterFactory, SurvivorFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "words-only-the-coordinators-read-q9"
+
+
+def _raw_column(model, pk, column="text") -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {model._meta.db_table} WHERE id = %s", [pk])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def _nothing_leaked() -> None:
+    for event in AuditEvent.objects.all():
+        assert SECRET not in str(event.data)
+    assert not Notification.objects.filter(text__contains=SECRET).exists()
+    for message in mail.outbox:
+        assert SECRET not in message.subject + message.body
+
+
+# -- concerns -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("side", ["survivor", "supporter"])
+def test_either_side_raises_a_concern_and_sees_its_status_but_the_other_side_does_not(
+    client, pairing, coordinator, side
+):
+    raiser = getattr(pairing, side)
+    other = pairing.supporter if side == "survivor" else pairing.survivor
+    client.force_login(raiser)
+    response = client.post(
+        reverse("ethics:concern_new", args=[pairing.pk]),
+        {"category": "boundary", "text": SECRET},
+    )
+    concern = Concern.objects.get()
+    assert response["Location"] == reverse("ethics:concern", args=[concern.pk])
+    assert (concern.raised_by, concern.category, concern.text) == (raiser, "boundary", SECRET)
+    page = client.get(reverse("ethics:concern", args=[concern.pk])).content.decode()
+    assert "Received: a coordinator will look at it soon" in page
+    assert concern.pk in [c.pk for c in selectors.open_concerns()]
+    assert Notification.objects.filter(user=coordinator, kind="concern.new").exists()
+
+    # The other side of the pairing, another supporter and another survivor: 404.
+    for outsider in (other, SupporterFactory(), SurvivorFactory()):
+        client.force_login(outsider)
+        assert client.get(reverse("ethics:concern", args=[concern.pk])).status_code == 404
+        assert SECRET not in client.get(reverse("ethics:concerns")).content.decode()
+        assert SECRET not in client.get(reverse("home")).content.decode()
+
+
+def test_coordinator_reads_a_concern_and_opening_it_is_recorded(coordinator_client, pairing):
+    concern = services.concern_raise(
+        user=pairing.survivor, pairing=pairing, category="judged", text=SECRET
+    )
+    page = coordinator_client.get(reverse("ethics:concern", args=[concern.pk])).content.decode()
+    assert SECRET in page
+    assert AuditEvent.objects.filter(action="concern.viewed", target_id=concern.pk).count() == 1
+
+    coordinator_client.post(
+        reverse("ethics:concern", args=[concern.pk]),
+        {"status": "in_review", "response": "We will call you this week."},
+    )
+    concern.refresh_from_db()
+    assert concern.status == "in_review"
+    assert AuditEvent.objects.filter(action="concern.updated", target_id=concern.pk).exists()
+    # The person who raised it sees the new status and the coordinator's note.
+    theirs = Client()
+    theirs.force_login(pairing.survivor)
+    page = theirs.get(reverse("ethics:concern", args=[concern.pk])).content.decode()
+    assert "A coordinator is looking into it" in page
+    assert "We will call you this week." in page
+
+
+def test_concern_text_is_encrypted_at_rest_and_never_leaks(pairing):
+    concern = services.concern_raise(
+        user=pairing.supporter, pairing=pairing, category="commitment", text=SECRET
+    )
+    assert SECRET not in _raw_column(Concern, concern.pk)
+    _nothing_leaked()
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 4001])
+def test_empty_or_oversized_concern_text_is_a_field_error(survivor_client, pairing, text):
+    response = survivor_client.post(
+        reverse("ethics:concern_new", args=[pairing.pk]), {"category": "other", "text": text}
+    )
+    assert response.status_code == 200
+    assert "text" in response.context["form"].errors
+    assert not Concern.objects.exists()
+
+
+def test_nobody_outside_the_pairing_can_raise_a_concern_about_it(client, pairing, coordinator):
+    for outsider in (SupporterFactory(), SurvivorFactory(), coordinator):
+        client.force_login(outsider)
+        url = reverse("ethics:concern_new", args=[pairing.pk])
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"category": "other", "text": "x"}).status_code == 404
+    assert not Concern.objects.exists()
+
+
+# -- safety flags ---------------------------------------------------------------------------
+
+
+def test_a_safety_flag_reaches_every_coordinator_once_and_only_after_commit(
+    django_capture_on_commit_callbacks, pairing, coordinator, other_coordinator
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        flag = services.safety_flag_raise(
+            supporter=pairing.supporter, pairing=pairing, category="child", text=SECRET
+        )
+        assert mail.outbox == []  # nothing is sent before the commit
+    assert len(callbacks) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [coordinator.email, other_coordinator.email]
+    )
+    for message in mail.outbox:
+        assert message.subject == "You have a new message"
+    for person in (coordinator, other_coordinator):
+        alert = Notification.objects.get(user=person, kind="flag.new")
+        assert alert.link == reverse("ethics:flag", args=[flag.pk])
+    event = AuditEvent.objects.get(action="flag.raised")
+    assert (event.actor, event.target_id) == (pairing.supporter, flag.pk)
+    assert flag.created_at is not None
+    assert SECRET not in _raw_column(SafetyFlag, flag.pk)
+    _nothing_leaked()
+
+
+def test_no_safety_email_when_the_transaction_rolls_back(
+    django_capture_on_commit_callbacks, pairing, coordinator
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.safety_flag_raise(
+            supporter=pairing.supporter, pairing=pairing, category="self", text=SECRET
+        )
+        raise RuntimeError("something failed after the flag")
+    assert callbacks == []
+    assert mail.outbox == []
+    assert not SafetyFlag.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_the_flag_page_alerts_the_coordinators(
+    supporter_client, pairing, coordinator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = supporter_client.post(
+            reverse("ethics:flag_new", args=[pairing.pk]), {"category": "others", "text": SECRET}
+        )
+    flag = SafetyFlag.objects.get()
+    assert response["Location"] == reverse("ethics:flag", args=[flag.pk])
+    assert len(mail.outbox) == 1
+    page = supporter_client.get(response["Location"]).content.decode()
+    assert "Sent: waiting for a coordinator" in page
+
+
+def test_only_the_flagging_supporter_and_coordinators_see_a_flag(
+    client, pairing, coordinator_client
+):
+    flag = services.safety_flag_raise(
+        supporter=pairing.supporter, pairing=pairing, category="self", text=SECRET
+    )
+    url = reverse("ethics:flag", args=[flag.pk])
+    for outsider in (pairing.survivor, SupporterFactory(), SurvivorFactory()):
+        other = Client()
+        other.force_login(outsider)
+        assert other.get(url).status_code == 404
+        assert SECRET not in other.get(reverse("home")).content.decode()
+    # The survivor has no flag pages at all.
+    survivor = Client()
+    survivor.force_login(pairing.survivor)
+    assert survivor.get(reverse("ethics:flags")).status_code == 404
+
+    page = coordinator_client.get(url).content.decode()
+    assert SECRET in page
+    assert AuditEvent.objects.filter(action="flag.viewed", target_id=flag.pk).count() == 1
+
+
+def test_each_coordinator_action_on_a_flag_is_recorded(
+    pairing, coordinator, other_coordinator, coordinator_client
+):
+    flag = services.safety_flag_raise(
+        supporter=pairing.supporter, pairing=pairing, category="others", text=SECRET
+    )
+    url = reverse("ethics:flag", args=[flag.pk])
+    coordinator_client.post(url, {"kind": "acknowledged", "note": ""})
+    services.safety_flag_act(
+        flag_id=flag.pk, coordinator=other_coordinator, kind="note", note="Called them."
+    )
+    coordinator_client.post(url, {"kind": "closed", "note": "Safe now."})
+    flag.refresh_from_db()
+    assert flag.status == "closed"
+    assert flag.acknowledged_by == coordinator
+    actions = list(FlagAction.objects.values_list("actor", "kind", "note"))
+    assert actions == [
+        (coordinator.pk, "acknowledged", ""),
+        (other_coordinator.pk, "note", "Called them."),
+        (coordinator.pk, "closed", "Safe now."),
+    ]
+    assert list(
+        AuditEvent.objects.filter(target_id=flag.pk, action__startswith="flag.")
+        .order_by("at", "id")
+        .values_list("action", flat=True)
+    ) == ["flag.raised", "flag.acknowledged", "flag.note", "flag.closed"]
+    assert "Safe now." not in str(list(AuditEvent.objects.values_list("data", flat=True)))
+    # The supporter who flagged it is told (without content) that a coordinator responded.
+    assert Notification.objects.filter(user=pairing.supporter, kind="flag.updated").count() == 2
+
+
+@pytest.mark.parametrize("text", ["", "x" * 4001])
+def test_empty_or_oversized_flag_text_is_a_field_error(supporter_client, pairing, text):
+    response = supporter_client.post(
+        reverse("ethics:flag_new", args=[pairing.pk]), {"category": "self", "text": text}
+    )
+    assert response.status_code == 200
+    assert "text" in response.context["form"].errors
+    assert not SafetyFlag.objects.exists()
+
+
+def test_a_supporter_can_only_flag_someone_they_support(client, pairing):
+    stranger = SupporterFactory()
+    client.force_login(stranger)
+    url = reverse("ethics:flag_new", args=[pairing.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"category": "self", "text": "x"}).status_code == 404
+    assert not SafetyFlag.objects.exists()
+
+
+def test_the_coordinators_lists_cost_a_fixed_number_of_queries(
+    coordinator_client, django_assert_max_num_queries
+):
+    def add_one():
+        pairing = PairingFactory()
+        services.safety_flag_raise(
+            supporter=pairing.supporter, pairing=pairing, category="self", text="x"
+        )
+        services.concern_raise(user=pairing.survivor, pairing=pairing, category="other", text="x")
+
+    add_one()
+    counts = {}
+    for name in ("ethics:flags", "ethics:concerns"):
+        with CaptureQueriesContext(connection) as queries:
+            assert coordinator_client.get(reverse(name)).status_code == 200
+        counts[name] = len(queries)
+    for _ in range(4):
+        add_one()
+    for name, count in counts.items():
+        with django_assert_max_num_queries(count):
+            page = coordinator_client.get(reverse(name)).content.decode()
+        assert page.count("list-group-item") >= 5
