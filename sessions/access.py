@@ -1,0 +1,82 @@
+"""Access to a pair's sessions, schedule and check-ins: the object, or 404.
+
+Only the two people of a pairing reach these pages; coordinators do not (they are not part of
+the pairing, and session notes are not theirs to read). A session's private notes are reached
+only by their author.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import Http404
+
+from matching.access import get_pairing_for, pairings_visible_to
+from matching.models import Pairing, PairingState
+
+from .models import CheckIn, SupportSession
+
+LIVE_STATES = (PairingState.AWAITING_AGREEMENT, PairingState.ACTIVE, PairingState.PAUSED)
+
+
+def _party(user) -> Q:
+    return Q(survivor=user) | Q(supporter=user)
+
+
+def get_pairing_as_party(user, pk, *, live_only: bool = True, for_update: bool = False) -> Pairing:
+    """The pairing `pk` if `user` is one of its two people (and it is live), else 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    pairing = get_pairing_for(user, pk, live_only=live_only, for_update=for_update)
+    if user.pk not in (pairing.survivor_id, pairing.supporter_id):
+        raise Http404
+    return pairing
+
+
+def _party_pairings(user, *, live_only: bool):
+    pairings = pairings_visible_to(user).filter(_party(user))
+    if live_only:
+        pairings = pairings.filter(state__in=LIVE_STATES)
+    return pairings.values("pk")
+
+
+def get_session_for(user, pk: int, *, live_only: bool = False) -> SupportSession:
+    """A session of one of `user`'s pairings, without its private notes."""
+    queryset = (
+        SupportSession.objects.without_notes()
+        .select_related("pairing__survivor", "pairing__supporter")
+        .filter(pairing__in=_party_pairings(user, live_only=live_only))
+    )
+    try:
+        return queryset.get(pk=pk)
+    except SupportSession.DoesNotExist as error:
+        raise Http404 from error
+
+
+def get_session_notes_for(user, pk: int) -> SupportSession:
+    """A session with its private notes, for their author only: while the pairing is live,
+    or also after it ended when KEEP_PRIVATE_NOTES_AFTER_END is on (then read-only)."""
+    queryset = SupportSession.objects.select_related("pairing__survivor").filter(logged_by=user)
+    if settings.KEEP_PRIVATE_NOTES_AFTER_END:
+        queryset = queryset.filter(pairing__supporter=user)
+    else:
+        queryset = queryset.filter(pairing__in=_party_pairings(user, live_only=True))
+    try:
+        return queryset.get(pk=pk)
+    except SupportSession.DoesNotExist as error:
+        raise Http404 from error
+
+
+def get_checkin_for(user, pk: int, *, to_answer: bool = False) -> CheckIn:
+    """A check-in of one of `user`'s live pairings; `to_answer`: only its survivor."""
+    queryset = CheckIn.objects.select_related("pairing__survivor", "pairing__supporter").filter(
+        pairing__in=_party_pairings(user, live_only=True)
+    )
+    if to_answer:
+        queryset = queryset.filter(pairing__survivor=user)
+    try:
+        return queryset.get(pk=pk)
+    except CheckIn.DoesNotExist as error:
+        raise Http404 from error

@@ -1,0 +1,225 @@
+"""Reads for sessions: the supporter's caseload, the survivor's panel, a pair's overview.
+
+Each costs a fixed number of queries whatever the number of pairings or sessions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from matching.access import pairings_visible_to
+from matching.models import CAPACITY_STATES, Pairing, PairingState
+from peersupport.models import SupporterProfile, SupporterStatus, User
+
+from .models import CheckIn, CheckInSchedule, SessionStatus, SupportSession, Wellbeing
+
+
+def _open_concern_raised_by(supporter: User):
+    """Something this supporter raised about the pairing that is still open. (Concerns the
+    survivor raised are for the coordinators only, so they never show here.)"""
+    try:
+        from ethics.models import Concern, SafetyFlag
+    except ImportError:  # pragma: no cover - the ethics app ships with the project
+        return None
+    concern = Concern.objects.unresolved().filter(pairing=OuterRef("pk"), raised_by=supporter)
+    flag = SafetyFlag.objects.not_closed().filter(pairing=OuterRef("pk"), raised_by=supporter)
+    return Exists(concern) | Exists(flag)
+
+
+@dataclass
+class CaseloadRow:
+    pairing: Pairing
+    name: str
+    state: str
+    last_contact: datetime | None
+    next_session: datetime | None
+    next_checkin: datetime | None
+    latest_mood: int | None
+    latest_wants_session: str
+    overdue_checkin: bool
+    open_concern: bool
+    awaiting_agreement: bool
+    reschedule_asked: bool
+
+    @property
+    def latest_mood_label(self) -> str:
+        return Wellbeing(self.latest_mood).label if self.latest_mood else ""
+
+    @property
+    def flagged(self) -> bool:
+        return (
+            self.overdue_checkin
+            or self.open_concern
+            or self.awaiting_agreement
+            or self.reschedule_asked
+        )
+
+
+@dataclass
+class Caseload:
+    rows: list[CaseloadRow]
+    capacity: int
+    paused: bool
+
+    @property
+    def used(self) -> int:
+        return len(self.rows)
+
+    @property
+    def left(self) -> int:
+        return max(self.capacity - self.used, 0)
+
+
+def supporter_caseload(
+    supporter: User, *, profile: SupporterProfile | None = None, now: datetime | None = None
+) -> Caseload:
+    """Every pairing holding one of the supporter's places, in one query."""
+    now = now or timezone.now()
+    profile = profile or SupporterProfile.objects.get(user=supporter)
+    sessions = SupportSession.objects.filter(pairing=OuterRef("pk"))
+    answered = CheckIn.objects.filter(pairing=OuterRef("pk"), answered_at__isnull=False).order_by(
+        "-answered_at"
+    )
+    overdue_before = now - timedelta(hours=settings.CHECKIN_OVERDUE_HOURS)
+    annotations = {
+        "last_session": Subquery(
+            sessions.filter(status=SessionStatus.HELD, starts_at__lte=now)
+            .order_by("-starts_at")
+            .values("starts_at")[:1]
+        ),
+        "next_session": Subquery(
+            sessions.filter(status=SessionStatus.SCHEDULED, starts_at__gte=now)
+            .order_by("starts_at")
+            .values("starts_at")[:1]
+        ),
+        "last_answer": Subquery(answered.values("answered_at")[:1]),
+        "latest_mood": Subquery(answered.values("mood")[:1]),
+        "latest_wants": Subquery(answered.values("wants_session")[:1]),
+        "overdue": Exists(
+            CheckIn.objects.filter(
+                pairing=OuterRef("pk"), answered_at__isnull=True, due_at__lt=overdue_before
+            )
+        ),
+        "reschedule_asked": Exists(
+            sessions.filter(
+                status=SessionStatus.SCHEDULED,
+                starts_at__gte=now,
+                reschedule_requested_at__isnull=False,
+            )
+        ),
+    }
+    concern = _open_concern_raised_by(supporter)
+    if concern is not None:
+        annotations["open_concern"] = concern
+    pairings = (
+        pairings_visible_to(supporter)
+        .filter(supporter=supporter, state__in=CAPACITY_STATES)
+        .select_related("checkin_schedule")
+        .annotate(**annotations)
+        .order_by("state", "survivor__display_name", "pk")
+    )
+    rows = []
+    for pairing in pairings:
+        contacts = [d for d in (pairing.last_session, pairing.last_answer) if d is not None]
+        schedule = getattr(pairing, "checkin_schedule", None)
+        rows.append(
+            CaseloadRow(
+                pairing=pairing,
+                name=pairing.survivor.display_name,
+                state=pairing.state,
+                last_contact=max(contacts) if contacts else None,
+                next_session=pairing.next_session,
+                next_checkin=schedule.next_due_at if schedule and schedule.active else None,
+                latest_mood=pairing.latest_mood,
+                latest_wants_session=pairing.latest_wants or "",
+                overdue_checkin=pairing.overdue,
+                open_concern=bool(getattr(pairing, "open_concern", False)),
+                awaiting_agreement=pairing.state == PairingState.AWAITING_AGREEMENT,
+                reschedule_asked=pairing.reschedule_asked,
+            )
+        )
+    return Caseload(
+        rows=rows,
+        capacity=profile.capacity,
+        paused=profile.status == SupporterStatus.PAUSED,
+    )
+
+
+@dataclass
+class SurvivorPanel:
+    pairing: Pairing | None = None
+    upcoming: list[SupportSession] = field(default_factory=list)
+    past: list[SupportSession] = field(default_factory=list)
+    checkins_to_answer: list[CheckIn] = field(default_factory=list)
+    schedule: CheckInSchedule | None = None
+
+
+PANEL_PAST = 5
+
+
+def survivor_panel(survivor: User, *, now: datetime | None = None) -> SurvivorPanel:
+    """The survivor's sessions and open check-ins with their current supporter (3 queries)."""
+    now = now or timezone.now()
+    pairing = (
+        Pairing.objects.for_survivor(survivor)
+        .filter(state__in=(PairingState.ACTIVE, PairingState.PAUSED))
+        .select_related("checkin_schedule")
+        .first()
+    )
+    if pairing is None:
+        return SurvivorPanel()
+    sessions = SupportSession.objects.without_notes().filter(pairing=pairing)
+    upcoming = list(sessions.upcoming(now)[:10])
+    past = list(sessions.past(now)[:PANEL_PAST])
+    checkins = list(
+        CheckIn.objects.filter(pairing=pairing, answered_at__isnull=True, due_at__lte=now)
+        .defer("note")
+        .order_by("-due_at")[:3]
+    )
+    return SurvivorPanel(
+        pairing=pairing,
+        upcoming=upcoming,
+        past=past,
+        checkins_to_answer=checkins,
+        schedule=getattr(pairing, "checkin_schedule", None),
+    )
+
+
+@dataclass
+class PairOverview:
+    pairing: Pairing
+    is_survivor: bool
+    upcoming: list[SupportSession]
+    past: list[SupportSession]
+    checkins: list[CheckIn]
+    schedule: CheckInSchedule | None
+
+
+def pair_overview(pairing: Pairing, viewer: User, *, now: datetime | None = None) -> PairOverview:
+    """A pair's sessions and check-ins, for one of the two of them (no private notes)."""
+    now = now or timezone.now()
+    sessions = SupportSession.objects.without_notes().filter(pairing=pairing)
+    is_survivor = viewer.pk == pairing.survivor_id
+    checkins = CheckIn.objects.filter(pairing=pairing, due_at__lte=now).order_by("-due_at")
+    return PairOverview(
+        pairing=pairing,
+        is_survivor=is_survivor,
+        upcoming=list(sessions.upcoming(now)),
+        past=list(sessions.past(now)[:50]),
+        checkins=list(checkins[:20]),
+        schedule=CheckInSchedule.objects.filter(pairing=pairing).first(),
+    )
+
+
+def live_pairings_of_supporter(supporter: User):
+    """The supporter's pairings that hold a place (for choosing whom a session was with)."""
+    return (
+        pairings_visible_to(supporter)
+        .filter(Q(supporter=supporter), state__in=CAPACITY_STATES)
+        .order_by("survivor__display_name", "pk")
+    )

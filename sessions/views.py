@@ -1,0 +1,255 @@
+"""Pages for a pair's sessions, schedule and check-ins. Only the two people of a pairing reach
+them (sessions.access answers 404 to anyone else); private notes only their author."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from peersupport.access import approved_supporter_required, role_required
+from peersupport.models import Role
+
+from . import selectors, services
+from .access import (
+    LIVE_STATES,
+    get_checkin_for,
+    get_pairing_as_party,
+    get_session_for,
+    get_session_notes_for,
+)
+from .forms import CheckInAnswerForm, NotesForm, ScheduleForm, SessionForm, SessionOutcomeForm
+from .models import CheckInSchedule, SessionStatus
+
+party_required = role_required(Role.SURVIVOR, Role.SUPPORTER)
+
+
+def _show_errors(form, error: ValidationError) -> None:
+    """Put a service's errors on the form's fields (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@approved_supporter_required
+@require_http_methods(["GET", "POST"])
+def session_new(request):
+    """Log a session, or plan one ahead."""
+    if request.method == "POST":
+        chosen = request.POST.get("pairing")
+        if chosen:
+            get_pairing_as_party(request.user, chosen)  # 404 unless it is one of theirs
+        form = SessionForm(request.POST, supporter=request.user)
+        if form.is_valid():
+            try:
+                session = services.session_log(
+                    supporter=request.user,
+                    pairing_id=form.cleaned_data["pairing"].pk,
+                    notes=form.cleaned_data["notes"],
+                    **form.session_data(),
+                )
+            except ValidationError as error:
+                _show_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("peer_sessions:pairing", pk=session.pairing_id)
+    else:
+        initial = {"status": SessionStatus.HELD, "duration_minutes": 60}
+        chosen = request.GET.get("pairing")
+        if chosen:
+            initial["pairing"] = get_pairing_as_party(request.user, chosen).pk
+        if request.GET.get("plan"):
+            initial["status"] = SessionStatus.SCHEDULED
+        form = SessionForm(initial=initial, supporter=request.user)
+    return render(request, "sessions/session_form.html", {"form": form, "editing": False})
+
+
+@party_required
+def session_detail(request, pk: int):
+    session = get_session_for(request.user, pk)
+    return render(
+        request,
+        "sessions/session_detail.html",
+        {
+            "session": session,
+            "is_survivor": request.user.pk == session.pairing.survivor_id,
+            "is_author": request.user.pk == session.logged_by_id,
+        },
+    )
+
+
+@approved_supporter_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request, pk: int):
+    session = get_session_for(request.user, pk, live_only=True)
+    if session.pairing.supporter_id != request.user.pk:
+        raise Http404
+    if request.method == "POST":
+        form = SessionOutcomeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.session_update(
+                    supporter=request.user, session_id=session.pk, **form.session_data()
+                )
+            except ValidationError as error:
+                _show_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("peer_sessions:session", pk=session.pk)
+    else:
+        form = SessionOutcomeForm(
+            initial={
+                "starts_at": timezone.localtime(session.starts_at),
+                "duration_minutes": session.duration_minutes,
+                "mode": session.mode,
+                "status": session.status,
+                "wellbeing": session.wellbeing,
+            }
+        )
+    return render(
+        request,
+        "sessions/session_form.html",
+        {"form": form, "editing": True, "session": session},
+    )
+
+
+@approved_supporter_required
+@require_http_methods(["GET", "POST"])
+def session_notes(request, pk: int):
+    """The author's private notes: nobody else reaches this page."""
+    session = get_session_notes_for(request.user, pk)
+    editable = session.pairing.state in LIVE_STATES
+    if request.method == "POST" and not editable:
+        raise Http404
+    if request.method == "POST":
+        form = NotesForm(request.POST)
+        if form.is_valid():
+            try:
+                services.session_notes_save(
+                    author=request.user, session_id=session.pk, notes=form.cleaned_data["notes"]
+                )
+            except ValidationError as error:
+                _show_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("peer_sessions:session_notes", pk=session.pk)
+    else:
+        form = NotesForm(initial={"notes": session.private_notes})
+    return render(
+        request,
+        "sessions/session_notes.html",
+        {"form": form, "session": session, "editable": editable},
+    )
+
+
+@party_required
+@require_http_methods(["GET", "POST"])
+def session_change(request, pk: int):
+    """Cancel a planned session (either side) or ask for another time (the survivor)."""
+    session = get_session_for(request.user, pk, live_only=True)
+    is_survivor = request.user.pk == session.pairing.survivor_id
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "cancel":
+                services.session_cancel(user=request.user, session_id=session.pk)
+                messages.success(request, _("The session is cancelled. We have let them know."))
+            elif action == "another_time" and is_survivor:
+                services.session_reschedule_request(survivor=request.user, session_id=session.pk)
+                messages.success(
+                    request, _("We have asked your supporter to suggest another time.")
+                )
+            else:
+                raise Http404
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        return redirect("peer_sessions:session", pk=session.pk)
+    return render(
+        request,
+        "sessions/session_change.html",
+        {
+            "session": session,
+            "is_survivor": is_survivor,
+            "may_ask": is_survivor and session.reschedule_requested_at is None,
+        },
+    )
+
+
+@party_required
+def pairing_sessions(request, pk: int):
+    """A pair's sessions, check-ins and schedule, for the two of them."""
+    pairing = get_pairing_as_party(request.user, pk)
+    overview = selectors.pair_overview(pairing, request.user)
+    return render(request, "sessions/pairing.html", {"overview": overview, "pairing": pairing})
+
+
+@party_required
+@require_http_methods(["GET", "POST"])
+def schedule_edit(request, pk: int):
+    pairing = get_pairing_as_party(request.user, pk)
+    schedule = CheckInSchedule.objects.filter(
+        pairing=pairing
+    ).first() or services.schedule_defaults(pairing)
+    if request.method == "POST":
+        form = ScheduleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.schedule_save(
+                    user=request.user, pairing_id=pairing.pk, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _show_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("peer_sessions:pairing", pk=pairing.pk)
+    else:
+        next_due = schedule.next_due_at
+        if next_due <= timezone.now():
+            next_due = timezone.now() + timedelta(days=1)
+        form = ScheduleForm(
+            initial={
+                "interval_days": schedule.interval_days,
+                "next_due_at": timezone.localtime(next_due),
+                "quiet_start": schedule.quiet_start,
+                "quiet_end": schedule.quiet_end,
+                "active": schedule.active,
+            }
+        )
+    return render(request, "sessions/schedule_form.html", {"form": form, "pairing": pairing})
+
+
+@party_required
+@require_http_methods(["GET", "POST"])
+def checkin_detail(request, pk: int):
+    """The survivor answers a check-in here; their supporter can read the answer."""
+    is_survivor = request.user.role == Role.SURVIVOR
+    checkin = get_checkin_for(request.user, pk, to_answer=is_survivor)
+    form = None
+    if is_survivor and checkin.answered_at is None:
+        form = CheckInAnswerForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.checkin_answer(
+                    survivor=request.user, checkin_id=checkin.pk, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _show_errors(form, error)
+            else:
+                messages.success(request, _("Thank you. Your supporter will see your answer."))
+                return redirect("home")
+    elif request.method == "POST":
+        messages.info(request, _("This check-in has already been answered."))
+        return redirect("peer_sessions:checkin", pk=checkin.pk)
+    return render(
+        request,
+        "sessions/checkin.html",
+        {"checkin": checkin, "form": form, "is_survivor": is_survivor},
+    )

@@ -1,0 +1,43 @@
+"""Fixtures for sessions: a live pairing of the personas, and helpers to make check-ins due."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from sessions.models import CheckInSchedule
+from tests.factories import PairingFactory
+
+NO_QUIET_HOURS = {"quiet_start": time(0, 0), "quiet_end": time(0, 0)}
+
+
+@pytest.fixture
+def pairing(survivor, supporter):
+    """Sam and Alex, paired for three days."""
+    return PairingFactory(
+        request__survivor=survivor,
+        supporter=supporter,
+        activated_at=timezone.now() - timedelta(days=3),
+    )
+
+
+def due_schedule(pairing, *, due_at=None, **fields) -> CheckInSchedule:
+    """A check-in schedule for `pairing` that is due now (quiet hours off unless given)."""
+    values = {
+        "interval_days": 7,
+        "next_due_at": due_at or timezone.now() - timedelta(minutes=1),
+        **NO_QUIET_HOURS,
+        **fields,
+    }
+    schedule, _created = CheckInSchedule.objects.update_or_create(pairing=pairing, defaults=values)
+    return schedule
+
+
+def due_pairings(count: int, **fields) -> list:
+    """`count` active pairings (new people each), each with a check-in due now."""
+    pairings = [PairingFactory() for _ in range(count)]
+    for pairing in pairings:
+        due_schedule(pairing, **fields)
+    return pairings
