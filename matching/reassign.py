@@ -1,0 +1,283 @@
+"""Reassigning a pair: end a started pairing and offer the survivor a new supporter, in one
+transaction, so the survivor is never left without an open request or a pairing.
+
+Locks, in the order matching/services.py takes them: the new supporter's profile (guards
+their places), then the request, then the pairing. The form's version token (the pairing's
+`updated_at` when the page was drawn) is compared under the lock: a pairing that changed since
+(paused, ended, reassigned by someone else) is refused, never half-applied.
+
+A coordinator choosing a supporter is the review `MATCHING_AUTO_OFFER` would otherwise wait
+for, so the new proposal is offered at once whatever that setting says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from peersupport.models import SupporterProfile, SupporterStatus, User
+from peersupport.notifications import notify
+from peersupport.services import audit_record
+
+from . import engine, runner, services
+from .models import (
+    CAPACITY_STATES,
+    ENDED_TOGETHER,
+    Block,
+    EndReason,
+    Pairing,
+    PairingState,
+    SupportRequest,
+)
+
+# What a coordinator may give as the reason a started pairing ends when it is reassigned.
+REASSIGN_REASONS = (
+    EndReason.SURVIVOR_CHANGE,
+    EndReason.SUPPORTER_HANDOVER,
+    EndReason.COORDINATOR_ENDED,
+    EndReason.SAFETY,
+)
+TRIGGER_KINDS = ("change", "concern")
+
+# Hard constraints, in words a coordinator reads when a choice is refused.
+CONSTRAINT_TEXT = {
+    engine.NO_CAPACITY: gettext_lazy("has no places left"),
+    engine.NO_LANGUAGE: gettext_lazy("shares no language with this person"),
+    engine.NO_MODE: gettext_lazy("has no way to meet in common with this person"),
+    engine.MISSING_AREA: gettext_lazy("does not share a lived experience this person needs"),
+    engine.GENDER_MUST: gettext_lazy("does not meet this person's gender requirement"),
+    engine.RELATIONSHIP_MUST: gettext_lazy(
+        "does not meet this person's lived-experience requirement"
+    ),
+    engine.EXCLUDED: gettext_lazy("declined, was blocked or was paired with this person before"),
+}
+
+
+class ReassignError(ValidationError):
+    """The reassignment was refused; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """What led to the reassignment: an open change/handover request or a concern."""
+
+    kind: str  # one of TRIGGER_KINDS
+    pk: int
+
+
+def version_token(pairing: Pairing) -> str:
+    """What a form carries to prove it saw the pairing as it is now."""
+    return pairing.updated_at.isoformat()
+
+
+def _parse_token(token: str | datetime) -> datetime | None:
+    if isinstance(token, datetime):
+        return token
+    try:
+        return parse_datetime(token or "")
+    except ValueError:
+        return None
+
+
+def supporter_refusal(
+    *, profile: SupporterProfile, survivor_id: int, request_id: int, current_supporter_id: int
+) -> str | None:
+    """Why this supporter may not be offered this survivor now, or None.
+
+    Called with the profile row locked, so the places counted cannot change under us.
+    """
+    user = profile.user
+    if profile.user_id == current_supporter_id:
+        return _("This is the supporter the pairing is ending with.")
+    if profile.status == SupporterStatus.PAUSED:
+        return _("This supporter is paused.")
+    if profile.status != SupporterStatus.APPROVED:
+        return _("This supporter is not approved.")
+    if not profile.accepting_new:
+        return _("This supporter is not accepting new people.")
+    from ethics.selectors import has_acknowledged_current
+
+    if not has_acknowledged_current(user):
+        return _("This supporter has agreements to acknowledge first.")
+    taken = Pairing.objects.filter(
+        supporter_id=profile.user_id,
+        state__in=(*CAPACITY_STATES, *services.OPEN_OFFER_STATES),
+    ).count()
+    if taken >= profile.capacity:
+        return _("This supporter is full: they have no places left.")
+    if Block.objects.filter(survivor_id=survivor_id, supporter_id=profile.user_id).exists():
+        return _("This person has asked never to be paired with this supporter.")
+    earlier = Pairing.objects.filter(
+        survivor_id=survivor_id, supporter_id=profile.user_id, state=PairingState.ENDED
+    )
+    if earlier.filter(end_reason__in=ENDED_TOGETHER).exists():
+        return _("This person was paired with this supporter before; they are never re-offered.")
+    if earlier.filter(end_reason=EndReason.DECLINED).exists():
+        return _("This supporter declined this person before.")
+    instance = runner.load_for_pair(request_id, profile.user_id)
+    if instance is None:  # pragma: no cover - both rows exist: we hold their locks
+        return _("This supporter cannot be matched.")
+    failed = [
+        name
+        for name, count in engine.ineligibility_reasons(
+            instance.requests, 0, instance.supporters
+        ).items()
+        if count
+    ]
+    if failed:
+        return _("This supporter %(why)s.") % {"why": CONSTRAINT_TEXT[failed[0]]}
+    return None
+
+
+@transaction.atomic
+def pairing_reassign(
+    *,
+    pairing_id: int,
+    coordinator: User,
+    reason: str,
+    supporter_id: int,
+    expected_version: str | datetime,
+    note: str = "",
+    trigger: Trigger | None = None,
+) -> Pairing:
+    """End pairing `pairing_id` with `reason` and offer its survivor to `supporter_id`.
+
+    Returns the new pairing (offered, linked back to the old one). Raises ReassignError with
+    the reason when anything does not hold; then nothing has changed.
+    """
+    if not coordinator.is_coordinator:
+        raise ReassignError(_("Only coordinators can reassign a pairing."))
+    if reason not in REASSIGN_REASONS:
+        raise ReassignError(_("Choose one of the reasons shown."))
+    expected = _parse_token(expected_version)
+    stale = _(
+        "This pairing changed after the page was loaded (someone may have reassigned it). "
+        "Nothing was changed: look at it again."
+    )
+    try:
+        request_id, survivor_id = Pairing.objects.values_list("request_id", "survivor_id").get(
+            pk=pairing_id
+        )
+    except Pairing.DoesNotExist as error:
+        raise ReassignError(stale) from error
+
+    # Lock order: supporter profile, request, pairing (as in matching/services.py).
+    profile = (
+        SupporterProfile.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(user_id=supporter_id)
+        .first()
+    )
+    if profile is None:
+        raise ReassignError(_("This supporter is not approved."))
+    SupportRequest.objects.select_for_update().get(pk=request_id)
+    old = Pairing.objects.select_for_update().get(pk=pairing_id)
+    if expected is None or old.updated_at != expected or old.state not in CAPACITY_STATES:
+        raise ReassignError(stale)
+
+    refusal = supporter_refusal(
+        profile=profile,
+        survivor_id=survivor_id,
+        request_id=request_id,
+        current_supporter_id=old.supporter_id,
+    )
+    if refusal:
+        raise ReassignError(refusal)
+    concern = _trigger_concern(trigger, old)
+
+    old, new_request = services.pairing_end(
+        pairing_id=old.pk, actor=coordinator, reason=reason, note=note, reopen=True
+    )
+    score = _score(new_request.pk, profile.user_id)
+    new = services.pairing_propose(
+        request=new_request,
+        supporter=profile.user,
+        actor=coordinator,
+        score=score,
+        previous=old,
+    )
+    new = services.pairing_offer(pairing_id=new.pk, actor=coordinator)
+    if new.state != PairingState.OFFERED:  # pragma: no cover - checked above under the lock
+        raise ReassignError(_("This supporter can no longer take someone new."))
+
+    _close_triggers(old, coordinator=coordinator, concern=concern)
+    audit_record(
+        actor=coordinator,
+        action="pairing.reassigned",
+        target=old,
+        new_pairing=new.pk,
+        reason=reason,
+        trigger=trigger.kind if trigger else "",
+        trigger_id=trigger.pk if trigger else None,
+    )
+    # Each side hears only what concerns them, never the other side's reasons.
+    notify(
+        user=old.supporter,
+        kind="pairing.ended",
+        text=_("One of your pairings has ended. Thank you for the support you gave."),
+        link=reverse("home"),
+    )
+    notify(
+        user=old.survivor,
+        kind="pairing.changing",
+        text=_(
+            "We are finding you a new peer supporter. We will tell you as soon as they are ready."
+        ),
+        link=reverse("matching:request", args=[new_request.pk]),
+    )
+    return new
+
+
+def _score(request_id: int, supporter_id: int) -> int:
+    instance = runner.load_for_pair(request_id, supporter_id)
+    if instance is None:  # pragma: no cover
+        return 0
+    return engine.pair_score(instance.requests, 0, instance.supporters, 0, runner.weights())
+
+
+def _trigger_concern(trigger: Trigger | None, pairing: Pairing):
+    """Check the trigger is open and about this pairing; return it if it is a concern."""
+    from ethics.models import ChangeRequest, ChangeStatus, Concern, ConcernStatus
+
+    if trigger is None:
+        return None
+    if trigger.kind == "change":
+        if not ChangeRequest.objects.filter(
+            pk=trigger.pk, pairing=pairing, status=ChangeStatus.OPEN
+        ).exists():
+            raise ReassignError(_("That request has already been dealt with."))
+        return None
+    if trigger.kind == "concern":
+        concern = (
+            Concern.objects.filter(pk=trigger.pk, pairing=pairing)
+            .exclude(status=ConcernStatus.RESOLVED)
+            .first()
+        )
+        if concern is None:
+            raise ReassignError(_("That concern has already been resolved."))
+        return concern
+    raise ReassignError(_("Choose one of the options shown."))
+
+
+def _close_triggers(pairing: Pairing, *, coordinator: User, concern) -> None:
+    """Every open change or handover request about the ended pairing is done now; the
+    triggering concern is resolved (through the ethics services, which tell whoever asked)."""
+    from ethics.models import ChangeRequest, ChangeStatus, ConcernStatus
+    from ethics.services import change_request_close, concern_update
+
+    open_ids = ChangeRequest.objects.filter(pairing=pairing, status=ChangeStatus.OPEN).values_list(
+        "pk", flat=True
+    )
+    for change_id in list(open_ids):
+        change_request_close(request_id=change_id, actor=coordinator, status=ChangeStatus.DONE)
+    if concern is not None:
+        concern_update(
+            concern_id=concern.pk, coordinator=coordinator, status=ConcernStatus.RESOLVED
+        )

@@ -1,0 +1,66 @@
+"""Forms for the workspace. Errors never echo what was typed (NeutralErrorsMixin first)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from matching.models import EndReason
+from matching.reassign import REASSIGN_REASONS, TRIGGER_KINDS
+from peersupport.form_base import NeutralErrorsMixin
+
+
+class ReassignForm(NeutralErrorsMixin, forms.Form):
+    """End a pairing and offer its survivor to a supporter from the matcher's suggestions.
+
+    `version` is the pairing as the page saw it: if it changed since, the service refuses.
+    The supporter is any id: the service says why one cannot be chosen.
+    """
+
+    supporter = forms.IntegerField(label=_("New peer supporter"), widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label=_("Why the pairing ends"),
+        choices=[(code, EndReason(code).label) for code in REASSIGN_REASONS],
+    )
+    note = forms.CharField(
+        label=_("Note for the coordinators (never shown to either person)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    trigger_kind = forms.ChoiceField(
+        choices=[("", "")] + [(k, k) for k in TRIGGER_KINDS],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    trigger_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, suggestions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supporter"].widget.choices = [
+            (s.supporter_id, f"{s.name} ({s.score:g})") for s in suggestions
+        ]
+
+
+class SupporterActionForm(NeutralErrorsMixin, forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("approve", _("Approve")),
+            ("decline", _("Decline")),
+            ("pause", _("Pause")),
+            ("resume", _("Resume")),
+            ("capacity", _("Change capacity")),
+        ]
+    )
+    reason = forms.CharField(max_length=500, required=False)
+    capacity = forms.IntegerField(min_value=1, max_value=10, required=False)
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "decline" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give a reason when you decline an application."))
+        if action == "capacity" and data.get("capacity") is None:
+            self.add_error("capacity", _("Choose a number from 1 to 10."))
+        return data

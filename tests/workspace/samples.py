@@ -1,0 +1,20 @@
+"""Sample objects for the safety-frame walk (tests/peersupport) over the workspace's routes."""
+
+from __future__ import annotations
+
+from tests.factories import PairingFactory
+
+# Routes without an HTML page of their own.
+WORKSPACE_NO_PAGE = {
+    "workspace:supporter_action": "POST only",
+    "workspace:health_csv": "a CSV download",
+}
+
+
+def workspace_samples(*, survivor, supporter) -> dict[str, dict[str, int]]:
+    # A live pairing of the walk's supporter with someone else: the coordinator's pairing page.
+    pairing = PairingFactory(supporter=supporter)
+    return {
+        "workspace:pairing": {"pk": pairing.pk},
+        "workspace:supporter_action": {"pk": supporter.supporter_profile.pk},
+    }

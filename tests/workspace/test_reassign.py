@@ -1,0 +1,400 @@
+"""Reassigning a pair: from each trigger, the old supporter's access gone at once, stale
+forms and ineligible supporters refused with the reason, and nothing half-applied."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ethics import services as ethics_services
+from ethics.models import ChangeRequest, ChangeStatus, Concern, ConcernStatus
+from matching import services as matching_services
+from matching.models import (
+    Block,
+    EndReason,
+    Pairing,
+    PairingState,
+    PairingTransition,
+    RequestStatus,
+    SupportRequest,
+)
+from matching.reassign import ReassignError, Trigger, pairing_reassign, version_token
+from peersupport.models import Language, Notification, SupporterStatus
+from sessions.models import CheckIn, SessionMode, SessionStatus, SupportSession
+from tests.factories import PairingFactory, SupporterFactory, SupportRequestFactory
+from tests.helpers import acknowledge_current
+
+pytestmark = pytest.mark.django_db
+
+NOTE = "private coordinator note zq9"
+
+
+@pytest.fixture
+def pairing(survivor, supporter):
+    acknowledge_current(survivor, supporter)
+    return PairingFactory(request__survivor=survivor, supporter=supporter)
+
+
+@pytest.fixture
+def newcomer(db):
+    other = SupporterFactory(display_name="Jordan")
+    acknowledge_current(other)
+    return other
+
+
+def _post(client, pairing, newcomer, *, reason=EndReason.COORDINATOR_ENDED, version=None, **extra):
+    data = {
+        "supporter": newcomer.pk,
+        "reason": reason,
+        "note": NOTE,
+        "version": version or version_token(pairing),
+        **extra,
+    }
+    return client.post(reverse("workspace:pairing", kwargs={"pk": pairing.pk}), data)
+
+
+def _assert_reassigned(old, newcomer, reason):
+    old.refresh_from_db()
+    assert old.state == PairingState.ENDED
+    assert old.end_reason == reason
+    new = Pairing.objects.get(previous=old)
+    assert new.supporter == newcomer
+    assert new.state == PairingState.OFFERED
+    assert new.request.status == RequestStatus.OPEN
+    assert new.request.previous_pairing == old
+    assert old.request.status == RequestStatus.CLOSED
+    ended = PairingTransition.objects.get(pairing=old, to_state=PairingState.ENDED)
+    assert ended.reason == reason and ended.note == NOTE and ended.actor.is_coordinator
+    assert list(
+        PairingTransition.objects.filter(pairing=new).values_list("to_state", flat=True)
+    ) == [PairingState.PROPOSED, PairingState.OFFERED]
+    return new
+
+
+def _assert_told_discreetly(old):
+    to_supporter = Notification.objects.filter(user=old.supporter, kind="pairing.ended").get()
+    to_survivor = Notification.objects.filter(user=old.survivor, kind="pairing.changing").get()
+    for note in (to_supporter, to_survivor):
+        assert NOTE not in note.text
+        assert "change" not in note.text.lower() and "concern" not in note.text.lower()
+    assert old.supporter.display_name not in to_survivor.text
+    assert old.survivor.display_name not in to_supporter.text
+
+
+def test_reassign_from_a_survivors_change_request(coordinator_client, pairing, survivor, newcomer):
+    change = ethics_services.change_request_open(user=survivor, pairing=pairing)
+    page = coordinator_client.get(
+        reverse("workspace:pairing", kwargs={"pk": pairing.pk}),
+        {"trigger": "change", "id": change.pk},
+    )
+    assert page.status_code == 200
+    assert "Jordan" in page.content.decode()  # the matcher suggests the newcomer
+
+    response = _post(
+        coordinator_client,
+        pairing,
+        newcomer,
+        reason=EndReason.SURVIVOR_CHANGE,
+        trigger_kind="change",
+        trigger_id=change.pk,
+    )
+    assert response.status_code == 302
+    _assert_reassigned(pairing, newcomer, EndReason.SURVIVOR_CHANGE)
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.DONE
+    _assert_told_discreetly(pairing)
+
+
+def test_reassign_from_a_supporters_handover_request(
+    coordinator_client, pairing, supporter, newcomer
+):
+    change = ethics_services.change_request_open(
+        user=supporter, pairing=pairing, reason="I am moving away."
+    )
+    response = _post(
+        coordinator_client,
+        pairing,
+        newcomer,
+        reason=EndReason.SUPPORTER_HANDOVER,
+        trigger_kind="change",
+        trigger_id=change.pk,
+    )
+    assert response.status_code == 302
+    _assert_reassigned(pairing, newcomer, EndReason.SUPPORTER_HANDOVER)
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.DONE
+    # The survivor never hears the supporter's reason.
+    texts = Notification.objects.filter(user=pairing.survivor).values_list("text", flat=True)
+    assert not any("moving" in text for text in texts)
+
+
+def test_reassign_from_a_concern(coordinator_client, pairing, survivor, newcomer):
+    concern = ethics_services.concern_raise(
+        user=survivor, pairing=pairing, category="boundary", text="It felt wrong."
+    )
+    response = _post(
+        coordinator_client, pairing, newcomer, trigger_kind="concern", trigger_id=concern.pk
+    )
+    assert response.status_code == 302
+    _assert_reassigned(pairing, newcomer, EndReason.COORDINATOR_ENDED)
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.RESOLVED
+
+
+def test_reassign_on_the_coordinators_own_initiative(
+    coordinator_client, pairing, newcomer, coordinator
+):
+    response = _post(coordinator_client, pairing, newcomer, reason=EndReason.SAFETY)
+    assert response.status_code == 302
+    new = _assert_reassigned(pairing, newcomer, EndReason.SAFETY)
+    assert response["Location"] == reverse("workspace:pairing", kwargs={"pk": new.pk})
+    # The whole story is on one page for the coordinators.
+    html = coordinator_client.get(response["Location"]).content.decode()
+    assert html.count("data-history-pairing") == 2
+    assert NOTE in html and "Casey" in html
+
+
+def test_the_survivor_always_has_a_request_or_a_pairing(pairing, newcomer, coordinator):
+    survivor = pairing.survivor
+    pairing_reassign(
+        pairing_id=pairing.pk,
+        coordinator=coordinator,
+        reason=EndReason.COORDINATOR_ENDED,
+        supporter_id=newcomer.pk,
+        expected_version=version_token(pairing),
+    )
+    assert SupportRequest.objects.live().filter(survivor=survivor).count() == 1
+    assert Pairing.objects.not_ended().filter(survivor=survivor).count() == 1
+    # If the new supporter declines, the request is back in the queue, still open.
+    offer = Pairing.objects.not_ended().get(survivor=survivor)
+    matching_services.offer_decline(pairing_id=offer.pk, supporter=newcomer)
+    assert SupportRequest.objects.open().filter(survivor=survivor).count() == 1
+
+
+def _party_urls(pairing, supporter):
+    now = timezone.now()
+    session = SupportSession.objects.create(
+        pairing=pairing,
+        logged_by=supporter,
+        starts_at=now + timedelta(days=2),
+        duration_minutes=60,
+        mode=SessionMode.VIDEO,
+        status=SessionStatus.SCHEDULED,
+        private_notes="mine",
+    )
+    checkin = CheckIn.objects.create(pairing=pairing, due_at=now - timedelta(hours=1))
+    pk = {"pk": pairing.pk}
+    return [
+        reverse("matching:pairing", kwargs=pk),
+        reverse("peer_sessions:pairing", kwargs=pk),
+        reverse("peer_sessions:schedule", kwargs=pk),
+        reverse("peer_sessions:session", kwargs={"pk": session.pk}),
+        reverse("peer_sessions:session_edit", kwargs={"pk": session.pk}),
+        reverse("peer_sessions:session_notes", kwargs={"pk": session.pk}),
+        reverse("peer_sessions:session_change", kwargs={"pk": session.pk}),
+        reverse("peer_sessions:checkin", kwargs={"pk": checkin.pk}),
+        reverse("ethics:concern_new", kwargs=pk),
+        reverse("ethics:flag_new", kwargs=pk),
+        reverse("ethics:change_new", kwargs=pk),
+    ]
+
+
+def test_the_old_supporter_loses_access_at_once(
+    client, coordinator, pairing, supporter, newcomer, settings
+):
+    settings.KEEP_PRIVATE_NOTES_AFTER_END = False
+    urls = _party_urls(pairing, supporter)
+    client.force_login(supporter)
+    before = {url: client.get(url).status_code for url in urls}
+    assert all(code == 200 for code in before.values()), before
+
+    pairing_reassign(
+        pairing_id=pairing.pk,
+        coordinator=coordinator,
+        reason=EndReason.COORDINATOR_ENDED,
+        supporter_id=newcomer.pk,
+        expected_version=version_token(pairing),
+    )
+    after = {url: client.get(url).status_code for url in urls}
+    assert all(code == 404 for code in after.values()), after
+    home = client.get(reverse("home")).content.decode()
+    assert pairing.survivor.display_name not in home
+
+
+def test_a_stale_form_is_refused_and_nothing_changes(coordinator_client, pairing, newcomer):
+    version = version_token(pairing)
+    # Someone pauses the pairing after the page was drawn.
+    matching_services.pairing_set_paused(pairing_id=pairing.pk, actor=pairing.survivor, paused=True)
+    response = _post(coordinator_client, pairing, newcomer, version=version)
+    assert response.status_code == 400
+    assert "changed after the page was loaded" in response.content.decode()
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.PAUSED
+    assert not Pairing.objects.filter(previous=pairing).exists()
+
+
+def test_a_second_reassignment_of_the_same_pairing_gets_a_clear_message(
+    pairing, newcomer, coordinator
+):
+    version = version_token(pairing)
+    pairing_reassign(
+        pairing_id=pairing.pk,
+        coordinator=coordinator,
+        reason=EndReason.COORDINATOR_ENDED,
+        supporter_id=newcomer.pk,
+        expected_version=version,
+    )
+    other = SupporterFactory()
+    acknowledge_current(other)
+    with pytest.raises(ReassignError, match="changed after the page was loaded"):
+        pairing_reassign(
+            pairing_id=pairing.pk,
+            coordinator=coordinator,
+            reason=EndReason.COORDINATOR_ENDED,
+            supporter_id=other.pk,
+            expected_version=version,
+        )
+    assert Pairing.objects.filter(previous=pairing).count() == 1
+
+
+def _refused(coordinator, pairing, supporter_id, match):
+    with pytest.raises(ReassignError, match=match):
+        pairing_reassign(
+            pairing_id=pairing.pk,
+            coordinator=coordinator,
+            reason=EndReason.COORDINATOR_ENDED,
+            supporter_id=supporter_id,
+            expected_version=version_token(pairing),
+        )
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.ACTIVE
+    assert not Pairing.objects.filter(previous=pairing).exists()
+
+
+def test_a_paused_supporter_is_refused(coordinator, pairing, newcomer):
+    newcomer.supporter_profile.status = SupporterStatus.PAUSED
+    newcomer.supporter_profile.save()
+    _refused(coordinator, pairing, newcomer.pk, "paused")
+
+
+def test_a_full_supporter_is_refused(coordinator, pairing, newcomer):
+    newcomer.supporter_profile.capacity = 1
+    newcomer.supporter_profile.save()
+    PairingFactory(supporter=newcomer)
+    _refused(coordinator, pairing, newcomer.pk, "full")
+
+
+def test_a_supporter_with_an_open_offer_filling_their_places_is_refused(
+    coordinator, pairing, newcomer
+):
+    newcomer.supporter_profile.capacity = 1
+    newcomer.supporter_profile.save()
+    PairingFactory(supporter=newcomer, state="offered", activated_at=None, request__status="open")
+    _refused(coordinator, pairing, newcomer.pk, "full")
+
+
+def test_a_supporter_not_approved_is_refused(coordinator, pairing, newcomer):
+    newcomer.supporter_profile.status = SupporterStatus.APPLIED
+    newcomer.supporter_profile.save()
+    _refused(coordinator, pairing, newcomer.pk, "not approved")
+
+
+def test_a_survivor_is_never_given_a_coordinator_or_another_survivor(
+    coordinator, pairing, survivor
+):
+    _refused(coordinator, pairing, coordinator.pk, "not approved")
+    _refused(coordinator, pairing, survivor.pk, "not approved")
+
+
+def test_a_supporter_the_survivor_left_before_is_refused(coordinator, pairing, newcomer):
+    PairingFactory(
+        request=SupportRequestFactory(survivor=pairing.survivor, status="closed"),
+        supporter=newcomer,
+        state="ended",
+        end_reason=EndReason.SURVIVOR_CHANGE,
+        ended_at=timezone.now(),
+    )
+    _refused(coordinator, pairing, newcomer.pk, "paired with this supporter before")
+
+
+def test_the_current_supporter_is_refused(coordinator, pairing, supporter):
+    _refused(coordinator, pairing, supporter.pk, "the pairing is ending with")
+
+
+def test_a_supporter_who_declined_the_survivor_is_refused(coordinator, pairing, newcomer):
+    PairingFactory(
+        request=SupportRequestFactory(survivor=pairing.survivor, status="closed"),
+        supporter=newcomer,
+        state="ended",
+        end_reason=EndReason.DECLINED,
+        activated_at=None,
+    )
+    _refused(coordinator, pairing, newcomer.pk, "declined")
+
+
+def test_a_blocked_supporter_is_refused(coordinator, pairing, newcomer):
+    Block.objects.create(survivor=pairing.survivor, supporter=newcomer)
+    _refused(coordinator, pairing, newcomer.pk, "never to be paired")
+
+
+def test_a_supporter_without_a_shared_language_is_refused(coordinator, pairing, newcomer):
+    newcomer.supporter_profile.languages.set(Language.objects.filter(slug="fr"))
+    _refused(coordinator, pairing, newcomer.pk, "shares no language")
+
+
+def test_a_supporter_with_agreements_outstanding_is_refused(coordinator, pairing):
+    fresh = SupporterFactory()
+    _refused(coordinator, pairing, fresh.pk, "agreements")
+
+
+def test_a_refusal_is_shown_on_the_page(coordinator_client, pairing, newcomer):
+    newcomer.supporter_profile.status = SupporterStatus.PAUSED
+    newcomer.supporter_profile.save()
+    response = _post(coordinator_client, pairing, newcomer)
+    assert response.status_code == 400
+    assert "This supporter is paused." in response.content.decode()
+
+
+def test_a_trigger_already_dealt_with_is_refused(coordinator, pairing, survivor, newcomer):
+    change = ethics_services.change_request_open(user=survivor, pairing=pairing)
+    ethics_services.change_request_close(
+        request_id=change.pk, actor=survivor, status=ChangeStatus.WITHDRAWN
+    )
+    with pytest.raises(ReassignError, match="already been dealt with"):
+        pairing_reassign(
+            pairing_id=pairing.pk,
+            coordinator=coordinator,
+            reason=EndReason.SURVIVOR_CHANGE,
+            supporter_id=newcomer.pk,
+            expected_version=version_token(pairing),
+            trigger=Trigger("change", change.pk),
+        )
+    assert ChangeRequest.objects.get(pk=change.pk).status == ChangeStatus.WITHDRAWN
+
+
+def test_a_concern_about_another_pairing_is_not_a_trigger(coordinator, pairing, newcomer):
+    elsewhere = PairingFactory()
+    concern = Concern.objects.create(
+        pairing=elsewhere, raised_by=elsewhere.survivor, category="other", text="x"
+    )
+    with pytest.raises(ReassignError, match="already been resolved"):
+        pairing_reassign(
+            pairing_id=pairing.pk,
+            coordinator=coordinator,
+            reason=EndReason.COORDINATOR_ENDED,
+            supporter_id=newcomer.pk,
+            expected_version=version_token(pairing),
+            trigger=Trigger("concern", concern.pk),
+        )
+
+
+def test_only_coordinators_reassign(pairing, newcomer, supporter):
+    with pytest.raises(ReassignError):
+        pairing_reassign(
+            pairing_id=pairing.pk,
+            coordinator=supporter,
+            reason=EndReason.COORDINATOR_ENDED,
+            supporter_id=newcomer.pk,
+            expected_version=version_token(pairing),
+        )

@@ -1,0 +1,375 @@
+"""The coordinators' workspace: the queue with the matcher's suggestions and why nothing
+fits, supporters, pairings at risk, the figures; coordinators only; fixed query counts."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from ethics.models import ChangeKind, ChangeRequest, Concern, DebriefRequest, SafetyFlag
+from matching.models import PairingState
+from peersupport.models import Language, SupporterStatus
+from peersupport.workspace.services import supporter_capacity_set
+from sessions.models import (
+    ContactLapse,
+    DeliveryChannel,
+    DeliveryOutcome,
+    ReminderDelivery,
+    SessionMode,
+    SessionStatus,
+    SupportSession,
+)
+from tests.factories import PairingFactory, SupporterFactory, SupportRequestFactory
+from tests.helpers import acknowledge_current
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "words only the person wrote k4t"
+
+
+def _workspace_urls(pairing, profile):
+    return [
+        reverse("workspace:queue"),
+        reverse("workspace:supporters"),
+        reverse("workspace:supporter_action", kwargs={"pk": profile.pk}),
+        reverse("workspace:at_risk"),
+        reverse("workspace:pairing", kwargs={"pk": pairing.pk}),
+        reverse("workspace:health"),
+        reverse("workspace:health_csv"),
+    ]
+
+
+def test_only_coordinators_reach_the_workspace(survivor, supporter, coordinator):
+    from django.test import Client
+
+    client, coordinator_client = Client(), Client()
+    coordinator_client.force_login(coordinator)
+    pairing = PairingFactory(request__survivor=survivor, supporter=supporter)
+    urls = _workspace_urls(pairing, supporter.supporter_profile)
+    for user in (survivor, supporter):
+        client.force_login(user)
+        for url in urls:
+            assert client.get(url).status_code == 404, (user.role, url)
+            assert client.post(url, {"action": "pause"}).status_code == 404, (user.role, url)
+    client.logout()
+    for url in urls:
+        assert client.get(url).status_code == 302, url  # to sign in
+    for url in urls:
+        if "people/" not in url or url.endswith("people/"):
+            assert coordinator_client.get(url).status_code == 200, url
+    supporter.supporter_profile.refresh_from_db()
+    assert supporter.supporter_profile.status == SupporterStatus.APPROVED
+
+
+def test_the_coordinators_home_is_the_queue(coordinator_client):
+    waiting = SupportRequestFactory(survivor__display_name="Quillon")
+    html = coordinator_client.get(reverse("home")).content.decode()
+    assert "Quillon" in html
+    assert f'data-request="{waiting.pk}"' in html
+    assert reverse("team:applications") in html  # the existing links stay
+
+
+def test_the_queue_is_ordered_by_waiting_time_with_suggestions_and_reasons(coordinator_client):
+    now = timezone.now()
+    newer = SupportRequestFactory(survivor__display_name="Newer", opened_at=now - timedelta(days=1))
+    older = SupportRequestFactory(survivor__display_name="Older", opened_at=now - timedelta(days=9))
+    helper = SupporterFactory(display_name="Morgan")
+    acknowledge_current(helper)
+    html = coordinator_client.get(reverse("workspace:queue")).content.decode()
+    assert html.index(f'data-request="{older.pk}"') < html.index(f'data-request="{newer.pk}"')
+    assert "waiting 9 days" in html
+    assert "Morgan" in html
+    assert "Same time zone" in html  # the reason for a score component
+    assert "data-unfit" not in html
+
+
+def test_the_queue_says_why_nobody_fits(coordinator_client):
+    SupportRequestFactory(languages=Language.objects.filter(slug="fr"))
+    for _ in range(2):
+        acknowledge_current(SupporterFactory())  # English only
+    html = coordinator_client.get(reverse("workspace:queue")).content.decode()
+    assert "data-unfit" in html
+    assert "No language in common: 2" in html
+    assert "Of the 2 supporters with a place" in html
+
+
+def test_the_queue_says_when_no_supporter_has_a_place(coordinator_client):
+    SupportRequestFactory()
+    html = coordinator_client.get(reverse("workspace:queue")).content.decode()
+    assert "no approved supporter has a place left" in html
+
+
+def test_the_queue_shows_a_pending_offer_instead_of_suggestions(coordinator_client):
+    offer = PairingFactory(state="offered", activated_at=None, request__status="open")
+    html = coordinator_client.get(reverse("workspace:queue")).content.decode()
+    assert f'data-request="{offer.request_id}"' in html
+    assert "data-pending" in html
+
+
+def test_the_queue_filters(coordinator_client):
+    french = SupportRequestFactory(languages=Language.objects.filter(slug="fr"))
+    english = SupportRequestFactory()
+    fr = Language.objects.get(slug="fr")
+    html = coordinator_client.get(reverse("workspace:queue"), {"language": fr.pk}).content.decode()
+    assert f'data-request="{french.pk}"' in html
+    assert f'data-request="{english.pk}"' not in html
+    html = coordinator_client.get(reverse("workspace:queue"), {"show": "pending"}).content.decode()
+    assert "data-request=" not in html
+
+
+def _count_queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params or {}).status_code == 200
+    return len(captured)
+
+
+def _fixed_queries(client, django_assert_num_queries, url, make, params=None):
+    """The page costs the same number of queries with 10 rows as with 200."""
+    make(10)
+    at_ten = _count_queries(client, url, params)
+    with django_assert_num_queries(at_ten):
+        assert client.get(url, params or {}).status_code == 200
+    make(190)
+    with django_assert_num_queries(at_ten):
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return response
+
+
+def test_the_queue_costs_a_fixed_number_of_queries(coordinator_client, django_assert_num_queries):
+    for _ in range(3):
+        acknowledge_current(SupporterFactory())
+
+    def make(n):
+        for i in range(n):
+            if i % 3 == 0:  # nobody speaks French: "why nothing fits"
+                SupportRequestFactory(languages=Language.objects.filter(slug="fr"))
+            elif i % 3 == 1:
+                SupportRequestFactory()
+            else:
+                PairingFactory(state="proposed", activated_at=None, request__status="open")
+
+    response = _fixed_queries(
+        coordinator_client, django_assert_num_queries, reverse("workspace:queue"), make
+    )
+    assert response.content.decode().count("data-row") == 25
+
+
+def test_pairings_at_risk_cost_a_fixed_number_of_queries(
+    coordinator_client, django_assert_num_queries
+):
+    def make(n):
+        for i in range(n):
+            pairing = PairingFactory()
+            if i % 2:
+                Concern.objects.create(
+                    pairing=pairing, raised_by=pairing.survivor, category="other", text=SECRET
+                )
+            else:
+                ChangeRequest.objects.create(
+                    pairing=pairing, kind=ChangeKind.CHANGE, requested_by=pairing.survivor
+                )
+
+    response = _fixed_queries(
+        coordinator_client, django_assert_num_queries, reverse("workspace:at_risk"), make
+    )
+    html = response.content.decode()
+    assert html.count("data-row") == 25
+    assert SECRET not in html
+
+
+def test_supporters_cost_a_fixed_number_of_queries(coordinator_client, django_assert_num_queries):
+    def make(n):
+        for _ in range(n):
+            supporter = SupporterFactory()
+            PairingFactory(supporter=supporter)
+
+    response = _fixed_queries(
+        coordinator_client, django_assert_num_queries, reverse("workspace:supporters"), make
+    )
+    assert response.content.decode().count("data-row") == 25
+
+
+def test_applications_cost_a_fixed_number_of_queries(coordinator_client, django_assert_num_queries):
+    def make(n):
+        for _ in range(n):
+            SupporterFactory(profile__status=SupporterStatus.APPLIED)
+            DebriefRequest.objects.create(requested_by=SupporterFactory(), text=SECRET)
+
+    response = _fixed_queries(
+        coordinator_client,
+        django_assert_num_queries,
+        reverse("workspace:supporters"),
+        make,
+        {"status": "applied"},
+    )
+    html = response.content.decode()
+    assert html.count("data-row") == 25
+    assert SECRET not in html  # debriefs: who and when, never what
+
+
+def test_safety_flags_come_first(coordinator_client):
+    now = timezone.now()
+    changed = PairingFactory(created_at=now - timedelta(days=30))
+    ChangeRequest.objects.create(
+        pairing=changed, kind=ChangeKind.HANDOVER, requested_by=changed.supporter
+    )
+    flagged = PairingFactory(created_at=now)
+    SafetyFlag.objects.create(
+        pairing=flagged, raised_by=flagged.supporter, category="self", text=SECRET
+    )
+    PairingFactory()  # nothing wrong: not listed
+    html = coordinator_client.get(reverse("workspace:at_risk")).content.decode()
+    assert html.count("data-row") == 2
+    assert html.index(f'data-pairing="{flagged.pk}"') < html.index(f'data-pairing="{changed.pk}"')
+    assert 'data-risk="handover"' in html
+    assert SECRET not in html
+    only = coordinator_client.get(reverse("workspace:at_risk"), {"show": "handover"})
+    assert only.content.decode().count("data-row") == 1
+
+
+def test_lapsed_contact_is_listed_until_contact_resumes(coordinator_client):
+    now = timezone.now()
+    pairing = PairingFactory(activated_at=now - timedelta(days=40))
+    ContactLapse.objects.create(pairing=pairing, last_contact_at=now - timedelta(days=20))
+    url = reverse("workspace:at_risk")
+    assert 'data-risk="lapsed"' in coordinator_client.get(url).content.decode()
+    SupportSession.objects.create(
+        pairing=pairing,
+        logged_by=pairing.supporter,
+        starts_at=now - timedelta(days=1),
+        mode=SessionMode.CHAT,
+        status=SessionStatus.HELD,
+    )
+    assert 'data-risk="lapsed"' not in coordinator_client.get(url).content.decode()
+
+
+def _act(client, profile, **data):
+    return client.post(reverse("workspace:supporter_action", kwargs={"pk": profile.pk}), data)
+
+
+def test_coordinator_approves_or_declines_with_a_reason(coordinator_client):
+    first = SupporterFactory(profile__status=SupporterStatus.APPLIED).supporter_profile
+    second = SupporterFactory(profile__status=SupporterStatus.APPLIED).supporter_profile
+    _act(coordinator_client, first, action="approve")
+    first.refresh_from_db()
+    assert first.status == SupporterStatus.APPROVED
+    _act(coordinator_client, second, action="decline")  # no reason: refused
+    second.refresh_from_db()
+    assert second.status == SupporterStatus.APPLIED
+    _act(coordinator_client, second, action="decline", reason="Not the right time.")
+    second.refresh_from_db()
+    assert second.status == SupporterStatus.DECLINED
+    assert second.decision_reason == "Not the right time."
+
+
+def test_coordinator_pauses_and_resumes_a_supporter(coordinator_client, supporter):
+    profile = supporter.supporter_profile
+    offer = PairingFactory(
+        supporter=supporter, state="offered", activated_at=None, request__status="open"
+    )
+    _act(coordinator_client, profile, action="pause")
+    profile.refresh_from_db()
+    offer.refresh_from_db()
+    assert profile.status == SupporterStatus.PAUSED
+    assert offer.state == PairingState.ENDED  # back to the queue
+    html = coordinator_client.get(reverse("workspace:supporters"), {"status": "paused"})
+    assert supporter.display_name in html.content.decode()
+    _act(coordinator_client, profile, action="resume")
+    profile.refresh_from_db()
+    assert profile.status == SupporterStatus.APPROVED
+
+
+def test_capacity_never_goes_below_the_places_taken(coordinator_client, coordinator, supporter):
+    profile = supporter.supporter_profile
+    PairingFactory(supporter=supporter)
+    PairingFactory(supporter=supporter)
+    response = _act(coordinator_client, profile, action="capacity", capacity=1)
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert profile.capacity == 2
+    _act(coordinator_client, profile, action="capacity", capacity=4)
+    profile.refresh_from_db()
+    assert profile.capacity == 4
+    html = coordinator_client.get(reverse("workspace:supporters")).content.decode()
+    assert "2 / 4" in html
+
+
+def test_lowering_capacity_takes_back_offers_that_no_longer_fit(coordinator, supporter):
+    PairingFactory(supporter=supporter)
+    offer = PairingFactory(
+        supporter=supporter, state="offered", activated_at=None, request__status="open"
+    )
+    supporter_capacity_set(
+        profile_id=supporter.supporter_profile.pk, coordinator=coordinator, capacity=1
+    )
+    offer.refresh_from_db()
+    assert offer.state == PairingState.ENDED
+
+
+def _figures(client) -> dict[tuple[str, str], str]:
+    response = client.get(reverse("workspace:health_csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["section", "key", "value"]
+    return {(section, key): value for section, key, value in rows[1:]}
+
+
+def test_the_figures_count_without_content(coordinator_client):
+    now = timezone.now()
+    for days in (1, 2, 3, 4, 10):
+        SupportRequestFactory(opened_at=now - timedelta(days=days))
+    pairing = PairingFactory()
+    PairingFactory(state="paused")
+    SupportSession.objects.create(
+        pairing=pairing,
+        logged_by=pairing.supporter,
+        starts_at=now - timedelta(hours=2),
+        mode=SessionMode.CHAT,
+        status=SessionStatus.HELD,
+        private_notes=SECRET,
+    )
+    Concern.objects.create(
+        pairing=pairing, raised_by=pairing.survivor, category="boundary", text=SECRET
+    )
+    ContactLapse.objects.create(pairing=pairing, last_contact_at=now - timedelta(days=20))
+    from sessions.models import CheckIn, CheckInReminder
+
+    checkin = CheckIn.objects.create(pairing=pairing, due_at=now - timedelta(days=1))
+    reminder = CheckInReminder.objects.create(
+        checkin=checkin,
+        pairing=pairing,
+        recipient=pairing.survivor,
+        due_at=checkin.due_at,
+        send_at=checkin.due_at,
+    )
+    ReminderDelivery.objects.create(
+        reminder=reminder, channel=DeliveryChannel.EMAIL, outcome=DeliveryOutcome.FAILED
+    )
+    ReminderDelivery.objects.create(
+        reminder=reminder, channel=DeliveryChannel.EMAIL, outcome=DeliveryOutcome.SENT
+    )
+
+    page = coordinator_client.get(reverse("workspace:health"))
+    html = page.content.decode()
+    assert SECRET not in html
+    assert html.count("<svg") == 2
+    assert "<script" not in html.split("<main")[-1]  # charts drawn on the server, no script
+    figures = _figures(coordinator_client)
+    assert figures[("requests", "open")] == "5"
+    assert figures[("requests", "waiting_median_days")] == "3.0"
+    assert float(figures[("requests", "waiting_p90_days")]) == pytest.approx(7.6, abs=0.05)
+    assert figures[("pairings_by_state", "active")] == "1"
+    assert figures[("pairings_by_state", "paused")] == "1"
+    assert figures[("capacity", "used")] == "2"
+    assert figures[("reminders_30_days", "sent")] == "1"
+    assert figures[("reminders_30_days", "failed")] == "1"
+    assert figures[("concerns_by_category", "boundary")] == "1"
+    assert sum(int(v) for (s, _k), v in figures.items() if s == "sessions_held_per_week") == 1
+    assert sum(int(v) for (s, _k), v in figures.items() if s == "lapses_per_week") == 1
+    assert all(SECRET not in value for value in figures.values())
