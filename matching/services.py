@@ -25,6 +25,7 @@ from peersupport.services import audit_record
 from . import lifecycle
 from .models import (
     CAPACITY_STATES,
+    Block,
     EndReason,
     Pairing,
     PairingState,
@@ -417,6 +418,15 @@ def pairing_set_paused(*, pairing_id: int, actor: User, paused: bool, note: str 
     pairing = Pairing.objects.select_for_update().get(pk=pairing_id)
     if not _party(pairing, actor):
         raise ValidationError(_("You are not part of this pairing."))
+    if (
+        not paused
+        and Block.objects.filter(
+            survivor_id=pairing.survivor_id, supporter_id=pairing.supporter_id
+        ).exists()
+    ):
+        raise ValidationError(
+            _("This pairing stays paused: a coordinator will help you find another supporter.")
+        )
     lifecycle.transition(
         pairing,
         to_state=PairingState.PAUSED if paused else PairingState.ACTIVE,

@@ -19,16 +19,22 @@ class TemporaryMailError(Exception):
     pass
 
 
-def discreet_message() -> tuple[str, str]:
-    subject = _("You have a new message")
-    body = _(
-        "Hello,\n\nThere is something new for you. Sign in to see it:\n{url}\n\n{site}\n"
-    ).format(url=settings.SITE_URL + reverse("account_login"), site=settings.SITE_NAME)
-    return subject, body
+def discreet_message(kind: str = "message") -> tuple[str, str]:
+    """Subject and body. `kind` "reminder" (check-in reminders) has its own neutral subject."""
+    url = settings.SITE_URL + reverse("account_login")
+    if kind == "reminder":
+        subject = _("A reminder")
+        body = _("Hello,\n\nThis is a reminder. Sign in to see it:\n{url}\n\n{site}\n")
+    else:
+        subject = _("You have a new message")
+        body = _("Hello,\n\nThere is something new for you. Sign in to see it:\n{url}\n\n{site}\n")
+    return subject, body.format(url=url, site=settings.SITE_NAME)
 
 
 def send_discreet_email(*, user_id: int) -> bool:
-    user = User.objects.filter(pk=user_id, is_active=True).only("email", "email_notifications").first()
+    user = (
+        User.objects.filter(pk=user_id, is_active=True).only("email", "email_notifications").first()
+    )
     if user is None or not user.email_notifications:
         return False
     subject, body = discreet_message()

@@ -126,6 +126,11 @@ def supporter_set_paused(
     profile.status = SupporterStatus.PAUSED if paused else SupporterStatus.APPROVED
     profile.pause_reason = reason.strip() if paused else ""
     profile.save(update_fields=["status", "pause_reason"])
+    if paused:
+        # New people stop at once: open proposals and offers go back to the queue.
+        from matching.services import offers_withdraw_for
+
+        offers_withdraw_for(supporter=profile.user, actor=actor)
     audit_record(
         actor=actor, action="supporter.paused" if paused else "supporter.resumed", target=profile
     )

@@ -261,6 +261,28 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# Matching: how long an offer stays open, whether the matcher's proposals are offered at once
+# or wait for a coordinator's review, how often it runs, and the score's weights (points a
+# perfect fit earns on each component).
+OFFER_TTL_HOURS = env.int("OFFER_TTL_HOURS", default=72)
+MATCHING_AUTO_OFFER = env.bool("MATCHING_AUTO_OFFER", default=False)
+MATCHING_EVERY_MINUTES = env.int("MATCHING_EVERY_MINUTES", default=60)
+MATCHING_WEIGHTS = {
+    "shared_experience": env.float("MATCHING_WEIGHT_SHARED_EXPERIENCE", default=45.0),
+    "nice_to_have": env.float("MATCHING_WEIGHT_NICE_TO_HAVE", default=15.0),
+    "availability": env.float("MATCHING_WEIGHT_AVAILABILITY", default=15.0),
+    "timezone": env.float("MATCHING_WEIGHT_TIMEZONE", default=10.0),
+    "waiting": env.float("MATCHING_WEIGHT_WAITING", default=15.0),
+}
+CELERY_BEAT_SCHEDULE["matching-run"] = {
+    "task": "matching.tasks.run_matching",
+    "schedule": MATCHING_EVERY_MINUTES * 60.0,
+}
+CELERY_BEAT_SCHEDULE["matching-expire-offers"] = {
+    "task": "matching.tasks.expire_offers",
+    "schedule": 300.0,
+}
+
 # Errors: nothing a person typed reaches a log or an error report.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "peersupport.reporting.NoPostDataReporterFilter"
 LOGGING = {
@@ -274,3 +296,25 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+
+# Sessions and check-ins: how often the reminder sweep runs, how many reminders one
+# transaction sends, how many delivery tasks a sweep fans out, retries of failed sends
+# (doubling from REMINDER_RETRY_SECONDS), quiet hours (each person's own clock), when an
+# unanswered check-in counts as overdue, and after how many days without contact the
+# coordinators hear about a pairing.
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=120)
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)
+REMINDER_PARALLEL = env.int("REMINDER_PARALLEL", default=2)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+REMINDER_RETRY_SECONDS = env.int("REMINDER_RETRY_SECONDS", default=300)
+QUIET_HOURS = env("QUIET_HOURS", default="21:00-08:00")
+CHECKIN_OVERDUE_HOURS = env.int("CHECKIN_OVERDUE_HOURS", default=48)
+CONTACT_LAPSE_DAYS = env.int("CONTACT_LAPSE_DAYS", default=14)
+CELERY_BEAT_SCHEDULE["sessions-reminder-sweep"] = {
+    "task": "sessions.tasks.sweep_due_reminders",
+    "schedule": float(REMINDER_SWEEP_SECONDS),
+}
+
+# The coordinators' workspace: when a pairing ends, whether the supporter who leaves keeps
+# reading their own private session notes (off: the notes go with the pairing).
+KEEP_PRIVATE_NOTES_AFTER_END = env.bool("KEEP_PRIVATE_NOTES_AFTER_END", default=False)

@@ -26,6 +26,10 @@ urlpatterns = [
     path("profile/pause/", views.supporter_pause, name="supporter_pause"),
     path("volunteer/", views.supporter_apply, name="supporter_apply"),
     path("team/", include(team_patterns)),
+    path("team/", include("peersupport.workspace.urls")),
+    path("requests/", include("matching.urls")),
+    path("meetings/", include("sessions.urls")),
+    path("agreements/", include("ethics.urls")),
     path("accounts/", include("allauth.urls")),
 ]
 

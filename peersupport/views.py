@@ -85,10 +85,18 @@ def home(request):
         return render(request, "people/home_survivor.html", {"profile": profile})
     if user.role == Role.SUPPORTER:
         profile = get_object_or_404(SupporterProfile, user=user)
-        return render(request, "people/home_supporter.html", {"profile": profile})
+        caseload = None
+        if profile.status in (SupporterStatus.APPROVED, SupporterStatus.PAUSED):
+            from sessions.selectors import supporter_caseload
+
+            caseload = supporter_caseload(user, profile=profile)
+        return render(
+            request, "people/home_supporter.html", {"profile": profile, "caseload": caseload}
+        )
     if user.role == Role.COORDINATOR:
-        pending = SupporterProfile.objects.pending().count()
-        return render(request, "people/home_coordinator.html", {"pending_count": pending})
+        from .workspace.views import queue  # the coordinator's home is the queue
+
+        return queue(request)
     raise Http404
 
 

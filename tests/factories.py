@@ -115,6 +115,16 @@ class SupportRequestFactory(factory.django.DjangoModelFactory):
         if create:
             self.meeting_modes.set(extracted or MeetingMode.objects.filter(slug="chat"))
 
+    @factory.post_generation
+    def areas_must(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas_must.set(extracted)
+
+    @factory.post_generation
+    def areas_nice(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas_nice.set(extracted)
+
 
 class PairingFactory(factory.django.DjangoModelFactory):
     """An active pairing (its request matched). Pass state=... for another state."""

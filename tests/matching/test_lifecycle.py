@@ -457,3 +457,14 @@ def test_run_matching_command_prints_json(agreed_survivor, agreed_supporter, cap
     call_command("run_matching")
     result = json.loads(capsys.readouterr().out)
     assert result["assigned"] == 1 and result["proposals"] == 1
+
+
+def test_a_blocked_pairing_cannot_be_resumed(client, survivor):
+    pairing = PairingFactory(
+        request=SupportRequestFactory(survivor=survivor, status="matched"), state="paused"
+    )
+    Block.objects.create(survivor=survivor, supporter=pairing.supporter)
+    client.force_login(survivor)
+    client.post(reverse("matching:pairing_action", args=[pairing.pk]), {"action": "resume"})
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.PAUSED

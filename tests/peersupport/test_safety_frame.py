@@ -17,7 +17,11 @@ from django.views.debug import ExceptionReporter
 from peersupport import errors
 from peersupport.middleware import HOLD_COOKIE
 from peersupport.models import LivedExperienceArea
+from tests.ethics.samples import ethics_samples
 from tests.factories import SupporterFactory
+from tests.matching.samples import MATCHING_POST_ONLY, matching_samples
+from tests.sessions.samples import sessions_samples
+from tests.workspace.samples import WORKSPACE_NO_PAGE, workspace_samples
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +49,8 @@ NO_PAGE_OF_THEIR_OWN = {
     "account_confirm_login_code": "sign-in by emailed code is turned off",
     "account_set_password": "only for an account that has no password",
     "mfa_activate_totp": "asks the person to confirm their password first",
+    **MATCHING_POST_ONLY,
+    **WORKSPACE_NO_PAGE,
 }
 
 
@@ -81,12 +87,16 @@ def _reverse(name, sample_kwargs):
 
 
 @pytest.fixture
-def samples(db):
+def samples(db, survivor, supporter):
     applicant = SupporterFactory()
     common = {"kind": "areas", "key": "not-a-real-key", "uidb36": "1", "provider": "none"}
     by_name = {
         "team:application": {"pk": applicant.supporter_profile.pk},
         "team:vocabulary_edit": {"pk": LivedExperienceArea.objects.first().pk},
+        **ethics_samples(survivor=survivor, supporter=supporter),
+        **matching_samples(survivor=survivor, supporter=supporter),
+        **sessions_samples(survivor=survivor, supporter=supporter),
+        **workspace_samples(survivor=survivor, supporter=supporter),
     }
     return lambda name: {**common, **by_name.get(name, {})}
 

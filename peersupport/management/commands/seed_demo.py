@@ -77,9 +77,19 @@ class Command(BaseCommand):
                 self._survivor(user)
             elif role == Role.SUPPORTER:
                 self._supporter(user, SUPPORTERS[email])
+            if role in (Role.SURVIVOR, Role.SUPPORTER):
+                self._acknowledge(user)
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
         for email, name, role in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<12} {name:<8} {email}")
+
+    def _acknowledge(self, user):
+        # The demo flows start with the current agreements acknowledged (idempotent).
+        from ethics.selectors import outstanding_agreements
+        from ethics.services import agreement_acknowledge
+
+        for version in outstanding_agreements(user):
+            agreement_acknowledge(user=user, version_id=version.pk)
 
     def _survivor(self, user):
         profile, created = SurvivorProfile.objects.get_or_create(user=user)
