@@ -239,18 +239,19 @@ else:
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which
 # needs no server (the embedded default).
 CELERY_BROKER_DIR = VAR_DIR / "broker"
+FILESYSTEM_BROKER_OPTIONS = {
+    "data_folder_in": str(CELERY_BROKER_DIR),
+    "data_folder_out": str(CELERY_BROKER_DIR),
+    "processed_folder": str(VAR_DIR / "broker-processed"),
+    "control_folder": str(VAR_DIR / "broker-control"),
+    "store_processed": False,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_DIR),
-        "data_folder_out": str(CELERY_BROKER_DIR),
-        "processed_folder": str(VAR_DIR / "broker-processed"),
-        "control_folder": str(VAR_DIR / "broker-control"),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = FILESYSTEM_BROKER_OPTIONS
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

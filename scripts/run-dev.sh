@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 PORT=${PORT:-8000}
-mkdir -p .var/broker .var/broker-processed
+mkdir -p .var/broker .var/broker-processed .var/broker-control
 
 $PY -m celery -A peersupport worker --beat --loglevel=INFO --concurrency=1 \
   --schedule=.var/celerybeat-schedule >.var/celery.log 2>&1 &

@@ -164,16 +164,9 @@ class Command(BaseCommand):
                 self.note(f"Redis at {url} is unreachable: using the embedded transport")
             else:
                 return url, "redis", {}
-        folder = Path(settings.CELERY_BROKER_DIR)
-        processed = folder.parent / "broker-processed"
-        folder.mkdir(parents=True, exist_ok=True)
-        processed.mkdir(parents=True, exist_ok=True)
-        options = {
-            "data_folder_in": str(folder),
-            "data_folder_out": str(folder),
-            "processed_folder": str(processed),
-            "store_processed": False,
-        }
+        options = dict(settings.FILESYSTEM_BROKER_OPTIONS)
+        for key in ("data_folder_in", "processed_folder", "control_folder"):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
         return "", "filesystem (embedded; Redis unreachable or not set)", options
 
     # -- the data --------------------------------------------------------------------------------
