@@ -78,3 +78,18 @@ def redis_url():
     except redis.exceptions.ConnectionError:
         service_missing(f"Redis at {url} is unreachable")
     return url
+
+
+@pytest.fixture
+def seed_data(postgres):
+    """Transactional tests empty every table afterwards, the data migrations' rows too: load
+    the vocabularies and the agreements again, as the (idempotent) data migrations do."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in (
+        "peersupport.migrations.0002_vocabularies",
+        "ethics.migrations.0002_load_agreements",
+    ):
+        importlib.import_module(module).load(apps, None)

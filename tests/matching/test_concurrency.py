@@ -1,41 +1,21 @@
 """Capacity holds when many acceptances race, on PostgreSQL with real transactions."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from matching import services
 from matching.models import Pairing, PairingState
 from tests.factories import PairingFactory, SupporterFactory, SupportRequestFactory
-from tests.helpers import acknowledge_current
+from tests.helpers import acknowledge_current, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _race(functions):
-    barrier = threading.Barrier(len(functions))
-    outcomes = []
-
-    def run(fn):
-        try:
-            barrier.wait()
-            fn()
-            outcomes.append("ok")
-        except ValidationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in functions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+@pytest.fixture(autouse=True)
+def _seed(seed_data):
+    pass
 
 
 def test_capacity_is_never_exceeded_when_offers_are_accepted_at_once(postgres):
@@ -53,7 +33,7 @@ def test_capacity_is_never_exceeded_when_offers_are_accepted_at_once(postgres):
         )
         for _ in range(6)
     ]
-    outcomes = _race(
+    outcomes = race(
         [
             (lambda pk=o.pk: services.offer_accept(pairing_id=pk, supporter=supporter))
             for o in offers
@@ -85,7 +65,7 @@ def test_many_supporters_accepting_at_once_each_stay_within_capacity(postgres):
             calls.append(
                 lambda pk=offer.pk, s=supporter: services.offer_accept(pairing_id=pk, supporter=s)
             )
-    outcomes = _race(calls)
+    outcomes = race(calls)
     assert outcomes.count("ok") == 3
     for supporter in supporters:
         assert services.places_taken(supporter) == 1

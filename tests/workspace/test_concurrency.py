@@ -1,47 +1,18 @@
 """Reassignments racing on PostgreSQL with real transactions and row locks."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from matching.models import EndReason, Pairing, PairingState
-from matching.reassign import ReassignError, pairing_reassign, version_token
-from peersupport.models import Language, MeetingMode
+from matching.reassign import pairing_reassign, version_token
 from tests.factories import CoordinatorFactory, PairingFactory, SupporterFactory
-from tests.helpers import acknowledge_current
+from tests.helpers import acknowledge_current, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def vocabulary(postgres):
-    """Transactional tests flush the tables, the migrations' vocabularies with them: the
-    factories need English and chat back (eligibility checks a shared language and mode)."""
-    Language.objects.get_or_create(slug="en", defaults={"name": "English"})
-    MeetingMode.objects.get_or_create(slug="chat", defaults={"name": "Chat"})
-
-
-def _race(functions):
-    barrier = threading.Barrier(len(functions))
-    outcomes = []
-
-    def run(fn):
-        try:
-            barrier.wait()
-            fn()
-            outcomes.append("ok")
-        except ReassignError as error:
-            outcomes.append(error.messages[0])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in functions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+def _seed(seed_data):
+    pass
 
 
 def _supporter(capacity=2):
@@ -68,7 +39,7 @@ def test_only_one_of_two_reassignments_of_the_same_pairing_wins(postgres):
     acknowledge_current(pairing.survivor, pairing.supporter)
     version = version_token(pairing)
     candidates = [_supporter(), _supporter()]
-    outcomes = _race(
+    outcomes = race(
         [
             _reassign(pairing, candidate, coordinator, version)
             for candidate, coordinator in zip(candidates, coordinators, strict=True)
@@ -87,7 +58,7 @@ def test_a_supporters_last_place_goes_to_one_reassignment_only(postgres):
     pairings = [PairingFactory() for _ in range(4)]
     for pairing in pairings:
         acknowledge_current(pairing.survivor, pairing.supporter)
-    outcomes = _race(
+    outcomes = race(
         [_reassign(pairing, target, coordinator, version_token(pairing)) for pairing in pairings]
     )
     assert outcomes.count("ok") == 1, outcomes
