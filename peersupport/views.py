@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -35,7 +36,14 @@ from .forms import (
     vocabulary_form_class,
 )
 from .middleware import HOLD_COOKIE
-from .models import CrisisResource, Role, SupporterProfile, SupporterStatus, SurvivorProfile
+from .models import (
+    CrisisResource,
+    Notification,
+    Role,
+    SupporterProfile,
+    SupporterStatus,
+    SurvivorProfile,
+)
 
 
 def index(request):
@@ -289,3 +297,13 @@ def _unique_slug(model, name: str) -> str:
     while model.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+@login_required
+def inbox(request):
+    """The in-app notifications. Opening the page marks them read."""
+    notifications = list(request.user.notifications.all()[:50])
+    unread = [n.pk for n in notifications if n.read_at is None]
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "people/inbox.html", {"notifications": notifications})

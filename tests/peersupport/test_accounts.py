@@ -233,3 +233,23 @@ def test_supporter_pauses_for_self_care_and_resumes(supporter_client, supporter)
     supporter_client.post(reverse("supporter_pause"), {})
     supporter.supporter_profile.refresh_from_db()
     assert supporter.supporter_profile.status == SupporterStatus.APPROVED
+
+
+def test_in_app_messages_are_listed_counted_and_marked_read(survivor_client, survivor):
+    from peersupport.notifications import notify
+
+    notify(user=survivor, kind="test", text="Your pairing has started.", link="/home/", email=False)
+    home = survivor_client.get(reverse("home")).content.decode()
+    assert "data-unread>1<" in home
+    inbox = survivor_client.get(reverse("inbox")).content.decode()
+    assert "Your pairing has started." in inbox
+    assert survivor.notifications.unread().count() == 0
+    assert "data-unread" not in survivor_client.get(reverse("home")).content.decode()
+
+
+def test_nobody_reads_another_persons_messages(client, survivor, supporter):
+    from peersupport.notifications import notify
+
+    notify(user=survivor, kind="test", text="Only for the survivor.", email=False)
+    client.force_login(supporter)
+    assert "Only for the survivor." not in client.get(reverse("inbox")).content.decode()

@@ -373,3 +373,14 @@ def test_the_figures_count_without_content(coordinator_client):
     assert sum(int(v) for (s, _k), v in figures.items() if s == "sessions_held_per_week") == 1
     assert sum(int(v) for (s, _k), v in figures.items() if s == "lapses_per_week") == 1
     assert all(SECRET not in value for value in figures.values())
+
+
+def test_debrief_requests_page_on_their_own(coordinator_client):
+    supporter = SupporterFactory()
+    for _ in range(30):
+        DebriefRequest.objects.create(requested_by=supporter, text="private words")
+    html = coordinator_client.get(reverse("workspace:supporters")).content.decode()
+    assert "dpage=2" in html
+    assert "private words" not in html
+    second = coordinator_client.get(reverse("workspace:supporters") + "?dpage=2").content.decode()
+    assert second.count("data-debrief") == 5
