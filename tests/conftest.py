@@ -81,7 +81,7 @@ def redis_url():
 
 
 @pytest.fixture
-def seed_data(postgres):
+def seed_data(transactional_db):
     """Transactional tests empty every table afterwards, the data migrations' rows too: load
     the vocabularies and the agreements again, as the (idempotent) data migrations do."""
     import importlib
