@@ -93,3 +93,19 @@ def seed_data(transactional_db):
         "ethics.migrations.0002_load_agreements",
     ):
         importlib.import_module(module).load(apps, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_connections(django_db_setup, django_db_blocker):
+    """Worker processes killed on purpose can leave a PostgreSQL backend behind for a moment;
+    end them so the test database can be dropped cleanly at the end."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
