@@ -305,10 +305,12 @@ def safety_flag_raise(*, supporter: User, pairing: Pairing, category: str, text:
     audit_record(
         actor=supporter, action="flag.raised", target=flag, pairing=pairing.pk, category=category
     )
+    # Every coordinator gets the email, even one who turned email notifications off.
     notify_coordinators(
         kind="flag.new",
         text=_("Urgent: a supporter needs a coordinator now. Please look at their flag."),
         link=reverse("ethics:flag", args=[flag.pk]),
+        force_email=True,
     )
     return flag
 

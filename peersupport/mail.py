@@ -31,11 +31,15 @@ def discreet_message(kind: str = "message") -> tuple[str, str]:
     return subject, body.format(url=url, site=settings.SITE_NAME)
 
 
-def send_discreet_email(*, user_id: int) -> bool:
+def send_discreet_email(*, user_id: int, force: bool = False) -> bool:
+    """Send the discreet email to an active user who wants emails; `force` (urgent kinds, such
+    as a safety flag for coordinators) sends it even if they turned email notifications off."""
     user = (
         User.objects.filter(pk=user_id, is_active=True).only("email", "email_notifications").first()
     )
-    if user is None or not user.email_notifications:
+    if user is None or not user.email:
+        return False
+    if not (force or user.email_notifications):
         return False
     subject, body = discreet_message()
     try:

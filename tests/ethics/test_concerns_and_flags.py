@@ -157,6 +157,57 @@ def test_no_safety_email_when_the_transaction_rolls_back(
     assert not Notification.objects.exists()
 
 
+def test_a_safety_flag_emails_a_coordinator_who_turned_emails_off_once_after_commit(
+    django_capture_on_commit_callbacks, pairing, coordinator, other_coordinator
+):
+    for person in (coordinator, other_coordinator):
+        person.email_notifications = False
+        person.save(update_fields=["email_notifications"])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.safety_flag_raise(
+            supporter=pairing.supporter, pairing=pairing, category="others", text=SECRET
+        )
+        assert mail.outbox == []  # nothing before the commit
+    assert len(callbacks) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [coordinator.email, other_coordinator.email]
+    )
+    assert all(m.subject == "You have a new message" for m in mail.outbox)
+    _nothing_leaked()
+
+
+def test_the_forced_safety_email_task_gets_only_an_id_and_the_flag(
+    django_capture_on_commit_callbacks, pairing, coordinator, monkeypatch
+):
+    from peersupport import tasks
+
+    coordinator.email_notifications = False
+    coordinator.save(update_fields=["email_notifications"])
+    queued = []
+    monkeypatch.setattr(
+        tasks.send_discreet_email, "delay", lambda *args, **kwargs: queued.append((args, kwargs))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.safety_flag_raise(
+            supporter=pairing.supporter, pairing=pairing, category="self", text=SECRET
+        )
+    assert queued == [((coordinator.pk,), {"force": True})]
+
+
+def test_other_news_still_respects_a_coordinator_who_turned_emails_off(
+    django_capture_on_commit_callbacks, pairing, coordinator
+):
+    coordinator.email_notifications = False
+    coordinator.save(update_fields=["email_notifications"])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.concern_raise(
+            user=pairing.survivor, pairing=pairing, category="other", text=SECRET
+        )
+    assert Notification.objects.filter(user=coordinator).exists()
+    assert callbacks == []
+    assert mail.outbox == []
+
+
 def test_the_flag_page_alerts_the_coordinators(
     supporter_client, pairing, coordinator, django_capture_on_commit_callbacks
 ):
