@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.forms import SignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -25,7 +26,26 @@ def _active(model):
     return model.objects.active()
 
 
-class SupporterApplicationForm(SignupForm):
+class EqualWorkSignupMixin:
+    """A taken email address costs the same work as a new one.
+
+    With enumeration prevention on, allauth answers a taken address exactly as a new one, but
+    skips creating the account, and with it hashing the password: the answer would come back
+    many times faster, telling a watcher that the address has an account. So the taken path
+    hashes the password too (the result is thrown away).
+    """
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1") or "")
+        return super().try_save(request)
+
+
+class SurvivorSignupForm(EqualWorkSignupMixin, SignupForm):
+    """allauth's sign-up (email, password and SignupDetailsForm's name) for survivors."""
+
+
+class SupporterApplicationForm(EqualWorkSignupMixin, SignupForm):
     """Sign-up for peer supporters: an account plus the application a coordinator reviews."""
 
     relationship = forms.ChoiceField(label=_("My lived experience"), choices=Relationship.choices)

@@ -143,6 +143,8 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_SIGNUP_FORM_CLASS = "peersupport.form_base.SignupDetailsForm"
+# The sign-up form does the same work (hashing the password) for a taken address as for a new one.
+ACCOUNT_FORMS = {"signup": "peersupport.forms.SurvivorSignupForm"}
 ACCOUNT_ADAPTER = "peersupport.adapters.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

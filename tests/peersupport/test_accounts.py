@@ -84,6 +84,53 @@ def test_signup_with_a_taken_email_looks_the_same_as_a_new_one(client, survivor)
     assert User.objects.filter(email=survivor.email).count() == 1
 
 
+@pytest.fixture
+def hashed_passwords():
+    """Spy on the password hasher: the list of passwords it hashed."""
+    from unittest import mock
+
+    from django.contrib.auth.hashers import get_hasher
+
+    hasher_class = type(get_hasher())
+    seen = []
+    original = hasher_class.encode
+
+    def spy(self, password, salt, *args, **kwargs):
+        seen.append(password)
+        return original(self, password, salt, *args, **kwargs)
+
+    with mock.patch.object(hasher_class, "encode", spy):
+        yield seen
+
+
+@pytest.mark.parametrize("url_name", ["account_signup", "supporter_apply"])
+def test_a_taken_email_costs_the_same_password_hashing_as_a_new_one(
+    client, survivor, hashed_passwords, url_name
+):
+    def post(email):
+        if url_name == "account_signup":
+            data = {"email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+            data["display_name"] = "River"
+        else:
+            data = _application(email=email)
+        response = client.post(reverse(url_name), data)
+        client.logout()
+        return response
+
+    fresh = post("someone-new@example.org")
+    assert hashed_passwords == [NEW_PASSWORD]
+    hashed_passwords.clear()
+
+    taken = post(survivor.email.upper())
+    assert hashed_passwords == [NEW_PASSWORD]  # the taken path hashed it too
+
+    assert fresh.status_code == taken.status_code == 302
+    assert fresh["Location"] == taken["Location"]
+    assert fresh.content == taken.content
+    assert len(mail.outbox) == 2  # a verification link, an "you already have an account" note
+    assert User.objects.filter(email__iexact=survivor.email).count() == 1
+
+
 def test_password_reset_answers_the_same_for_known_and_unknown_emails(client, survivor):
     known = client.post(reverse("account_reset_password"), {"email": survivor.email})
     unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
