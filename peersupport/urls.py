@@ -23,6 +23,7 @@ urlpatterns = [
     path("help/", views.help_now, name="help"),
     path("home/", views.home, name="home"),
     path("profile/", views.profile_edit, name="profile"),
+    path("profile/data/", include("peersupport.mydata.urls")),
     path("inbox/", views.inbox, name="inbox"),
     path("profile/pause/", views.supporter_pause, name="supporter_pause"),
     path("volunteer/", views.supporter_apply, name="supporter_apply"),

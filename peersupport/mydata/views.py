@@ -1,0 +1,50 @@
+"""Your information: see what the service holds, download it, or delete the account."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..access import survivor_required
+from . import services
+from .forms import EraseForm
+
+
+@survivor_required
+def overview(request):
+    return render(request, "people/mydata.html")
+
+
+@survivor_required
+def download(request):
+    data = services.survivor_export(user=request.user)
+    services.audit_record(actor=request.user, action="account.exported", target=request.user)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    # A neutral name: the file may sit in a shared downloads folder.
+    response["Content-Disposition"] = 'attachment; filename="my-information.json"'
+    return response
+
+
+@survivor_required
+@require_http_methods(["GET", "POST"])
+def erase(request):
+    form = EraseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survivor_erase(user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            logout(request)
+            request.session.flush()
+            messages.success(request, _("Your account and everything in it have been deleted."))
+            return redirect("index")
+    return render(request, "people/mydata_erase.html", {"form": form})
