@@ -1,8 +1,9 @@
 """Access to a pair's sessions, schedule and check-ins: the object, or 404.
 
 Only the two people of a pairing reach these pages; coordinators do not (they are not part of
-the pairing, and session notes are not theirs to read). A session's private notes are reached
-only by their author.
+the pairing, and session notes are not theirs to read). A survivor reaches them only once the
+pairing has started (before that, the supporter's name is not theirs to see). A session's
+private notes are reached only by their author.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
 
-from matching.access import get_pairing_for, pairings_visible_to
+from matching.access import get_pairing_for, pairings_visible_to, survivor_may_see_supporter
 from matching.models import Pairing, PairingState
 
 from .models import CheckIn, SupportSession
@@ -20,7 +21,12 @@ LIVE_STATES = (PairingState.AWAITING_AGREEMENT, PairingState.ACTIVE, PairingStat
 
 
 def _party(user) -> Q:
-    return Q(survivor=user) | Q(supporter=user)
+    """The pairings `user` is one of the two people of, as far as they may see them: the
+    survivor only once it has started (the same rule as survivor_may_see_supporter)."""
+    started = Q(state__in=(PairingState.ACTIVE, PairingState.PAUSED)) | Q(
+        state=PairingState.ENDED, activated_at__isnull=False
+    )
+    return (Q(survivor=user) & started) | Q(supporter=user)
 
 
 def get_pairing_as_party(user, pk, *, live_only: bool = True, for_update: bool = False) -> Pairing:
@@ -30,9 +36,11 @@ def get_pairing_as_party(user, pk, *, live_only: bool = True, for_update: bool =
     except (TypeError, ValueError) as error:
         raise Http404 from error
     pairing = get_pairing_for(user, pk, live_only=live_only, for_update=for_update)
-    if user.pk not in (pairing.survivor_id, pairing.supporter_id):
-        raise Http404
-    return pairing
+    if user.pk == pairing.supporter_id:
+        return pairing
+    if user.pk == pairing.survivor_id and survivor_may_see_supporter(pairing):
+        return pairing
+    raise Http404
 
 
 def _party_pairings(user, *, live_only: bool):
@@ -53,6 +61,18 @@ def get_session_for(user, pk: int, *, live_only: bool = False) -> SupportSession
         return queryset.get(pk=pk)
     except SupportSession.DoesNotExist as error:
         raise Http404 from error
+
+
+def is_supporter_of(user, pairing: Pairing) -> bool:
+    return user.pk == pairing.supporter_id
+
+
+def get_session_to_edit(user, pk: int) -> SupportSession:
+    """A session of a live pairing, for that pairing's supporter only (to record how it went)."""
+    session = get_session_for(user, pk, live_only=True)
+    if not is_supporter_of(user, session.pairing):
+        raise Http404
+    return session
 
 
 def get_session_notes_for(user, pk: int) -> SupportSession:

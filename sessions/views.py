@@ -23,6 +23,7 @@ from .access import (
     get_pairing_as_party,
     get_session_for,
     get_session_notes_for,
+    get_session_to_edit,
 )
 from .forms import CheckInAnswerForm, NotesForm, ScheduleForm, SessionForm, SessionOutcomeForm
 from .models import CheckInSchedule, SessionStatus
@@ -89,9 +90,7 @@ def session_detail(request, pk: int):
 @approved_supporter_required
 @require_http_methods(["GET", "POST"])
 def session_edit(request, pk: int):
-    session = get_session_for(request.user, pk, live_only=True)
-    if session.pairing.supporter_id != request.user.pk:
-        raise Http404
+    session = get_session_to_edit(request.user, pk)
     if request.method == "POST":
         form = SessionOutcomeForm(request.POST)
         if form.is_valid():

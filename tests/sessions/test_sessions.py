@@ -10,7 +10,7 @@ from django.utils import timezone
 from peersupport.crypto import decrypt
 from peersupport.models import AuditEvent, Notification
 from sessions import services
-from sessions.models import SessionStatus, SupportSession
+from sessions.models import CheckIn, CheckInSchedule, SessionStatus, SupportSession
 from tests.factories import PairingFactory, SupporterFactory, SurvivorFactory
 
 pytestmark = pytest.mark.django_db
@@ -205,6 +205,49 @@ def test_another_supporter_gets_404_for_the_session_and_its_pair(client, pairing
         reverse("peer_sessions:pairing", kwargs={"pk": pairing.pk}),
     ):
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("state", ["offered", "awaiting_agreement"])
+def test_the_survivor_reaches_no_sessions_page_before_the_pairing_starts(client, survivor, state):
+    # Before the pairing starts the survivor must not learn who the supporter is.
+    pairing = PairingFactory(
+        request__survivor=survivor,
+        supporter=SupporterFactory(display_name="Quillonmere"),
+        state=state,
+        activated_at=None,
+    )
+    session = _session(
+        pairing, status=SessionStatus.SCHEDULED, when=timezone.now() + timedelta(days=2)
+    )
+    checkin = CheckIn.objects.create(pairing=pairing, due_at=timezone.now() - timedelta(hours=1))
+    client.force_login(survivor)
+    pages = {
+        reverse("peer_sessions:pairing", kwargs={"pk": pairing.pk}): {},
+        reverse("peer_sessions:schedule", kwargs={"pk": pairing.pk}): {"interval_days": "7"},
+        reverse("peer_sessions:session", kwargs={"pk": session.pk}): None,
+        reverse("peer_sessions:session_change", kwargs={"pk": session.pk}): {"action": "cancel"},
+        reverse("peer_sessions:checkin", kwargs={"pk": checkin.pk}): {
+            "mood": "3",
+            "wants_session": "no",
+        },
+    }
+    for url, data in pages.items():
+        assert client.get(url).status_code == 404, url
+        if data is not None:
+            assert client.post(url, data).status_code == 404, url
+    assert "Quillonmere" not in client.get(reverse("home")).content.decode()
+    session.refresh_from_db()
+    checkin.refresh_from_db()
+    assert (session.status, checkin.answered_at) == (SessionStatus.SCHEDULED, None)
+    assert not CheckInSchedule.objects.filter(pairing=pairing).exists()
+
+    # Once it starts, the same pages open.
+    pairing.state, pairing.activated_at = "active", timezone.now()
+    pairing.save(update_fields=["state", "activated_at"])
+    overview = client.get(reverse("peer_sessions:pairing", kwargs={"pk": pairing.pk}))
+    assert "Quillonmere" in overview.content.decode()
+    answer = client.get(reverse("peer_sessions:checkin", kwargs={"pk": checkin.pk}))
+    assert answer.status_code == 200
 
 
 # -- refused input ---------------------------------------------------------------------------
