@@ -138,6 +138,67 @@ def supporter_set_paused(
 
 
 @transaction.atomic
+def supporter_profile_update(
+    *,
+    profile_id: int,
+    actor: User,
+    areas,
+    languages,
+    meeting_modes,
+    gender,
+    availability: int,
+    capacity: int,
+    accepting_new: bool,
+) -> SupporterProfile:
+    """A supporter changes their own profile. Capacity never drops below the places already
+    taken; closing to new people, or a capacity their open proposals and offers no longer fit,
+    sends those back to the queue at once."""
+    from matching.models import Pairing
+    from matching.services import OPEN_OFFER_STATES, offers_withdraw_for, places_taken
+
+    profile = _lock_supporter(profile_id)
+    if profile.user_id != actor.pk:
+        raise ValidationError(_("Only the supporter can change this profile."))
+    if not 1 <= capacity <= 10:
+        raise ValidationError(_("Choose a number from 1 to 10."))
+    used = places_taken(profile.user)
+    if capacity < used:
+        raise ValidationError(
+            _(
+                "You already support %(used)s people: choose at least that many, or talk to "
+                "a coordinator."
+            )
+            % {"used": used}
+        )
+    previous = (profile.capacity, profile.accepting_new)
+    profile.gender = gender
+    profile.availability = availability
+    profile.capacity = capacity
+    profile.accepting_new = accepting_new
+    profile.save(
+        update_fields=["gender", "availability", "capacity", "accepting_new", "updated_at"]
+    )
+    profile.areas.set(areas)
+    profile.languages.set(languages)
+    profile.meeting_modes.set(meeting_modes)
+    withdrawn = 0
+    pending = Pairing.objects.filter(supporter_id=profile.user_id, state__in=OPEN_OFFER_STATES)
+    if not accepting_new or used + pending.count() > capacity:
+        withdrawn = offers_withdraw_for(supporter=profile.user, actor=actor)
+    audit_record(
+        actor=actor,
+        action="supporter.profile_updated",
+        target=profile,
+        capacity=capacity,
+        previous_capacity=previous[0],
+        accepting_new=accepting_new,
+        previous_accepting_new=previous[1],
+        withdrawn=withdrawn,
+    )
+    return profile
+
+
+@transaction.atomic
 def coordinator_create(
     *, email: str, display_name: str, created_by: User | None, password: str | None = None
 ) -> tuple[User, str | None]:

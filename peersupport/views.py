@@ -126,6 +126,27 @@ def profile_edit(request):
     )
     if request.method == "POST":
         forms_ok = account_form.is_valid() and (role_form is None or role_form.is_valid())
+        if forms_ok and isinstance(role_form, SupporterProfileForm):
+            # Capacity and "open to new people" touch matching: the service locks the
+            # profile, checks the places taken and sends open offers back to the queue.
+            data = role_form.cleaned_data
+            try:
+                services.supporter_profile_update(
+                    profile_id=instance.pk,
+                    actor=user,
+                    areas=data["areas"],
+                    languages=data["languages"],
+                    meeting_modes=data["meeting_modes"],
+                    gender=data["gender"],
+                    availability=services.slots_to_mask(data["availability"]),
+                    capacity=data["capacity"],
+                    accepting_new=data["accepting_new"],
+                )
+            except ValidationError as error:
+                role_form.add_error("capacity", error.messages[0])
+                forms_ok = False
+            else:
+                role_form = None  # saved
         if forms_ok:
             account_form.save()
             if role_form is not None:
