@@ -86,6 +86,7 @@ def supporter_caseload(
         "-answered_at"
     )
     overdue_before = now - timedelta(hours=settings.CHECKIN_OVERDUE_HOURS)
+    latest_due = CheckIn.objects.filter(pairing=OuterRef("pk"), due_at__lte=now).order_by("-due_at")
     annotations = {
         "last_session": Subquery(
             sessions.filter(status=SessionStatus.HELD, starts_at__lte=now)
@@ -100,11 +101,10 @@ def supporter_caseload(
         "last_answer": Subquery(answered.values("answered_at")[:1]),
         "latest_mood": Subquery(answered.values("mood")[:1]),
         "latest_wants": Subquery(answered.values("wants_session")[:1]),
-        "overdue": Exists(
-            CheckIn.objects.filter(
-                pairing=OuterRef("pk"), answered_at__isnull=True, due_at__lt=overdue_before
-            )
-        ),
+        # Overdue is about the latest check-in only: one that was skipped long ago and
+        # followed by an answered one is no reason to worry now.
+        "latest_due_at": Subquery(latest_due.values("due_at")[:1]),
+        "latest_due_answered_at": Subquery(latest_due.values("answered_at")[:1]),
         "reschedule_asked": Exists(
             sessions.filter(
                 status=SessionStatus.SCHEDULED,
@@ -137,7 +137,11 @@ def supporter_caseload(
                 next_checkin=schedule.next_due_at if schedule and schedule.active else None,
                 latest_mood=pairing.latest_mood,
                 latest_wants_session=pairing.latest_wants or "",
-                overdue_checkin=pairing.overdue,
+                overdue_checkin=(
+                    pairing.latest_due_at is not None
+                    and pairing.latest_due_answered_at is None
+                    and pairing.latest_due_at < overdue_before
+                ),
                 open_concern=bool(getattr(pairing, "open_concern", False)),
                 awaiting_agreement=pairing.state == PairingState.AWAITING_AGREEMENT,
                 reschedule_asked=pairing.reschedule_asked,

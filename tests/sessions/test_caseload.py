@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ethics.models import Concern
-from sessions import selectors
+from sessions import selectors, services
 from sessions.models import CheckIn, SessionStatus, SupportSession
 from tests.factories import PairingFactory
 from tests.sessions.conftest import due_schedule
@@ -129,3 +129,47 @@ def test_capacity_left_and_the_pause_that_keeps_the_caseload(supporter, client):
     html = client.get(reverse("home")).content.decode()
     assert f'data-pairing="{pairing.pk}"' in html
     assert "no new people are offered to you" in html
+
+
+def test_the_overdue_flag_follows_the_latest_check_in_only(supporter, settings):
+    settings.CHECKIN_OVERDUE_HOURS = 48
+    now = timezone.now()
+
+    def answered(pairing, days_ago):
+        return CheckIn.objects.create(
+            pairing=pairing,
+            due_at=now - timedelta(days=days_ago),
+            mood=3,
+            wants_session="no",
+            answered_at=now - timedelta(days=days_ago) + timedelta(hours=1),
+        )
+
+    def unanswered(pairing, days_ago):
+        return CheckIn.objects.create(pairing=pairing, due_at=now - timedelta(days=days_ago))
+
+    # One check-in skipped long ago, the next one answered: nothing to worry about now.
+    skipped_once = PairingFactory(supporter=supporter)
+    unanswered(skipped_once, 14)
+    answered(skipped_once, 7)
+    # The latest is unanswered and past the limit: overdue.
+    lapsed = PairingFactory(supporter=supporter)
+    answered(lapsed, 10)
+    unanswered(lapsed, 3)
+    # The latest is unanswered but still within the limit: not yet.
+    recent = PairingFactory(supporter=supporter)
+    unanswered(recent, 10)
+    unanswered(recent, 1)
+
+    rows = {row.pairing.pk: row for row in selectors.supporter_caseload(supporter).rows}
+    assert not rows[skipped_once.pk].overdue_checkin
+    assert rows[lapsed.pk].overdue_checkin
+    assert not rows[recent.pk].overdue_checkin
+    # Answering the latest clears the flag.
+    services.checkin_answer(
+        survivor=lapsed.survivor,
+        checkin_id=lapsed.checkins.order_by("-due_at").first().pk,
+        mood=4,
+        wants_session="no",
+    )
+    rows = {row.pairing.pk: row for row in selectors.supporter_caseload(supporter).rows}
+    assert not rows[lapsed.pk].overdue_checkin
