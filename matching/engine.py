@@ -3,7 +3,9 @@
 No Django imports: everything works on columnar NumPy arrays, so it can be tested and
 benchmarked without a database. The Django side loads rows into :class:`Requests` and
 :class:`Supporters`, calls :func:`eligible_edges` then :func:`assign_optimal`, and shows
-:func:`explain` / :func:`ineligibility_reasons` to coordinators.
+:func:`explain` / :func:`ineligibility_reasons` to coordinators. Explanations carry their
+reasons as data (:class:`Reason`: a code and numbers), put in words only when shown, through
+a translation provider the Django side installs (:func:`use_translations`).
 
 Pipeline
 ========
@@ -110,6 +112,7 @@ Choices worth knowing
 from __future__ import annotations
 
 import functools
+import gettext as _stdlib_gettext
 import math
 from dataclasses import dataclass, field
 
@@ -122,6 +125,7 @@ __all__ = [
     "Assignment",
     "Component",
     "Edges",
+    "Reason",
     "Requests",
     "Supporters",
     "Weights",
@@ -129,8 +133,10 @@ __all__ = [
     "assign_optimal",
     "eligible_edges",
     "explain",
+    "explain_pairs",
     "ineligibility_reasons",
     "pair_score",
+    "use_translations",
 ]
 
 N_SLOTS = 21  # weekly availability slots: bit 3 * day + part (0 morning, 1 afternoon, 2 evening)
@@ -371,6 +377,31 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a component earned its points, as data (a code and its numbers); ``str()`` puts
+    it in words at the moment it is shown, so each reader gets their own language (see
+    :func:`use_translations`). Worded neutrally, in the third person: supporters and
+    coordinators read it, not only the person who asked."""
+
+    code: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def args(self) -> dict:
+        return dict(self.params)
+
+    @classmethod
+    def of(cls, code: str, **args) -> Reason:
+        return cls(code, tuple(sorted(args.items())))
+
+    def __str__(self) -> str:
+        return reason_text(self.code, self.args)
+
+    def __bool__(self) -> bool:
+        return bool(self.code)
+
+
+@dataclass(frozen=True)
 class Component:
     """One explainable part of a pair's score; ``points_int`` sum to the solver's score."""
 
@@ -378,7 +409,7 @@ class Component:
     raw: float  # fraction of the component earned, 0..1
     weight: float  # points for a perfect fit
     points_int: int  # centipoints, exactly what the solver uses
-    reason: str
+    reason: Reason
 
     @property
     def points(self) -> float:
@@ -776,14 +807,118 @@ def _take_request(rq: Requests, idx: int) -> Requests:
     )
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one}" if n == 1 else f"{n} {many or one + 's'}"
+# -- Reasons in words ----------------------------------------------------------------------
+# No Django here: the words go through this module's gettext()/ngettext(), which use the
+# standard library's NullTranslations (the English below) until use_translations() installs
+# another provider (matching/apps.py installs Django's). makemessages finds the literal
+# gettext()/ngettext() calls in reason_text().
+_translations = _stdlib_gettext.NullTranslations()
+
+
+def use_translations(provider) -> None:
+    """Translate reasons with ``provider.gettext(message)`` and
+    ``provider.ngettext(singular, plural, n)`` (e.g. the ``django.utils.translation`` module)."""
+    global _translations
+    _translations = provider
+
+
+def gettext(message: str) -> str:
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations.ngettext(singular, plural, n)
+
+
+# Reason codes (stored with a pairing's explanation, so keep them stable).
+R_SHARED_NONE = "shared.none"
+R_SHARED = "shared.some"
+R_NICE_NONE = "nice.none"
+R_NICE = "nice.some"
+R_AVAILABLE_ANY = "availability.any"
+R_SUPPORTER_ANY = "availability.supporter_any"
+R_AVAILABLE_SOME = "availability.some"
+R_TZ_SAME = "timezone.same"
+R_TZ_APART = "timezone.apart"
+R_TZ_CAPPED = "timezone.capped"
+R_WAITING = "waiting.growing"
+R_WAITING_FULL = "waiting.full"
 
 
 def _hours(minutes: int) -> str:
     h = minutes / 60
     text = f"{h:g}" if h == int(h) else f"{h:.1f}"
-    return f"{text} hour" if h == 1 else f"{text} hours"
+    return ngettext("%(hours)s hour", "%(hours)s hours", 1 if h == 1 else 2) % {"hours": text}
+
+
+def _match(flag: bool, yes: str, no: str) -> str:
+    return yes if flag else no
+
+
+def reason_text(code: str, args: dict) -> str:
+    """A reason in words, in the language installed by :func:`use_translations`."""
+    a = args
+    if code == R_SHARED_NONE:
+        return gettext("No particular lived-experience areas asked for, so any supporter fits")
+    if code == R_SHARED:
+        return ngettext(
+            "Shares %(shared)d of the %(wanted)d lived-experience area they asked for",
+            "Shares %(shared)d of the %(wanted)d lived-experience areas they asked for",
+            a["wanted"],
+        ) % {"shared": a["shared"], "wanted": a["wanted"]}
+    if code == R_NICE_NONE:
+        return gettext("They gave no nice-to-have preferences about the supporter")
+    if code == R_NICE:
+        details = []
+        if a.get("gender") is not None:
+            details.append(
+                _match(a["gender"], gettext("gender matches"), gettext("gender does not match"))
+            )
+        if a.get("relationship") is not None:
+            details.append(
+                _match(
+                    a["relationship"],
+                    gettext("relationship to lived experience matches"),
+                    gettext("relationship to lived experience does not match"),
+                )
+            )
+        return ngettext(
+            "Meets %(met)d of the %(stated)d nice-to-have preference they gave (%(details)s)",
+            "Meets %(met)d of the %(stated)d nice-to-have preferences they gave (%(details)s)",
+            a["stated"],
+        ) % {"met": a["met"], "stated": a["stated"], "details": "; ".join(details)}
+    if code == R_AVAILABLE_ANY:
+        return gettext("They are available any time")
+    if code == R_SUPPORTER_ANY:
+        return gettext("The supporter is available any time")
+    if code == R_AVAILABLE_SOME:
+        return ngettext(
+            "The supporter is free in %(common)d of the %(slots)d weekly time slot they gave",
+            "The supporter is free in %(common)d of the %(slots)d weekly time slots they gave",
+            a["slots"],
+        ) % {"common": a["common"], "slots": a["slots"]}
+    if code == R_TZ_SAME:
+        return gettext("Same time zone")
+    if code == R_TZ_APART:
+        return gettext("Time zones %(apart)s apart") % {"apart": _hours(a["minutes"])}
+    if code == R_TZ_CAPPED:
+        return gettext("Time zones %(apart)s apart (%(cap)s or more scores 0)") % {
+            "apart": _hours(a["minutes"]),
+            "cap": _hours(a["cap_minutes"]),
+        }
+    if code == R_WAITING_FULL:
+        return ngettext(
+            "Has waited %(days)d day (full waiting bonus from %(cap)s days)",
+            "Has waited %(days)d days (full waiting bonus from %(cap)s days)",
+            a["days"],
+        ) % {"days": a["days"], "cap": f"{a['cap_days']:g}"}
+    if code == R_WAITING:
+        return ngettext(
+            "Has waited %(days)d day (the bonus grows until %(cap)s days)",
+            "Has waited %(days)d days (the bonus grows until %(cap)s days)",
+            a["days"],
+        ) % {"days": a["days"], "cap": f"{a['cap_days']:g}"}
+    return code
 
 
 def explain(
@@ -799,90 +934,136 @@ def explain(
     feature and table code). Hard constraints are not checked here; see
     :func:`ineligibility_reasons`.
     """
+    return explain_pairs(requests, [r_idx], supporters, [s_idx], weights)[0]
+
+
+def _take_requests(rq: Requests, rows: np.ndarray) -> Requests:
+    return Requests(
+        ids=rq.ids[rows],
+        languages=rq.languages[rows],
+        modes=rq.modes[rows],
+        areas_must=rq.areas_must[rows],
+        areas_nice=rq.areas_nice[rows],
+        gender_must=rq.gender_must[rows],
+        gender_nice=rq.gender_nice[rows],
+        relationship_must=rq.relationship_must[rows],
+        relationship_nice=rq.relationship_nice[rows],
+        availability=rq.availability[rows],
+        tz_offset_minutes=rq.tz_offset_minutes[rows],
+        waiting_days=rq.waiting_days[rows],
+        excluded=np.zeros((0, 2), dtype=np.int64),  # explanations do not check constraints
+    )
+
+
+def explain_pairs(
+    requests: Requests,
+    r_idx,
+    supporters: Supporters,
+    s_idx,
+    weights: Weights | None = None,
+) -> list[list[Component]]:
+    """:func:`explain` for many pairs ``(r_idx[i], s_idx[i])`` at once (features and points
+    in bulk, with the very same code; only the words are built one pair at a time), e.g. to
+    store the explanation of every proposal a batch run writes."""
     weights = weights or Weights()
     _check_compatible(requests, supporters)
-    r_idx, s_idx = int(r_idx), int(s_idx)
-    if not 0 <= s_idx < len(supporters):
-        raise IndexError(f"supporter index {s_idx} out of range 0..{len(supporters) - 1}")
-    pr = _pack_requests(_take_request(requests, r_idx), weights)
-    ps = _pack_supporters(supporters, np.array([s_idx]))
+    r_idx = np.asarray(r_idx, dtype=np.int64).ravel()
+    s_idx = np.asarray(s_idx, dtype=np.int64).ravel()
+    if len(r_idx) != len(s_idx):
+        raise ValueError("r_idx and s_idx must have the same length")
+    if not len(r_idx):
+        return []
+    for idx, n, what in ((r_idx, len(requests), "request"), (s_idx, len(supporters), "supporter")):
+        bad = idx[(idx < 0) | (idx >= n)]
+        if len(bad):
+            raise IndexError(f"{what} index {int(bad[0])} out of range 0..{n - 1}")
+    rows, r_pos = np.unique(r_idx, return_inverse=True)
+    cols, s_pos = np.unique(s_idx, return_inverse=True)
+    pr = _pack_requests(_take_requests(requests, rows), weights)
+    ps = _pack_supporters(supporters, cols)
     tables = _tables(weights, requests.areas_must.shape[1])
-    zero = np.zeros(1, dtype=np.int64)
-    f = _features(pr, ps, zero, zero)
-    pts = {name: int(v[0]) for name, v in _points(f, tables).items()}
-
-    def ratio(num, den) -> float:
-        return 1.0 if int(den[0]) == 0 else int(num[0]) / int(den[0])
-
-    raw: dict[str, float] = {}
-    reasons: dict[str, str] = {}
-
-    n_wanted, n_shared = int(f.n_wanted[0]), int(f.n_shared[0])
-    raw[SHARED_EXPERIENCE] = ratio(f.n_shared, f.n_wanted)
-    reasons[SHARED_EXPERIENCE] = (
-        "No particular lived-experience areas asked for, so any supporter fits"
-        if n_wanted == 0
-        else f"Shares {n_shared} of {_plural(n_wanted, 'lived-experience area')} you asked for"
-    )
-
-    checks = []
-    gn, rn = int(requests.gender_nice[r_idx]), int(requests.relationship_nice[r_idx])
-    if gn >= 0:
-        same = gn == int(supporters.gender[s_idx])
-        checks.append(f"gender {'matches' if same else 'does not match'}")
-    if rn >= 0:
-        same = rn == int(supporters.relationship[s_idx])
-        checks.append(f"relationship to lived experience {'matches' if same else 'does not match'}")
-    raw[NICE_TO_HAVE] = ratio(f.n_met, f.n_stated)
-    reasons[NICE_TO_HAVE] = (
-        "No nice-to-have supporter preferences given"
-        if not checks
-        else f"Meets {int(f.n_met[0])} of {_plural(len(checks), 'nice-to-have preference')}"
-        f" ({'; '.join(checks)})"
-    )
-
-    n_slots, n_common = int(f.n_slots[0]), int(f.n_common[0])
-    raw[AVAILABILITY] = ratio(f.n_common, f.n_slots)
-    if n_slots == 0:
-        reasons[AVAILABILITY] = "You are available any time"
-    elif int(supporters.availability[s_idx]) == 0:
-        reasons[AVAILABILITY] = "Supporter is available any time"
-    else:
-        reasons[AVAILABILITY] = (
-            f"Supporter is free in {n_common} of your {_plural(n_slots, 'weekly time slot')}"
-        )
-
-    diff = int(f.tz_diff[0])
-    dist = min(diff, _DAY_MINUTES - diff)
+    f = _features(pr, ps, r_pos, s_pos)
+    pts = {name: v.tolist() for name, v in _points(f, tables).items()}
+    n_wanted, n_shared = f.n_wanted.tolist(), f.n_shared.tolist()
+    n_met, n_stated = f.n_met.tolist(), f.n_stated.tolist()
+    n_slots, n_common = f.n_slots.tolist(), f.n_common.tolist()
+    tz_diff = f.tz_diff.tolist()
+    gender_nice = requests.gender_nice[r_idx].tolist()
+    rel_nice = requests.relationship_nice[r_idx].tolist()
+    gender = supporters.gender[s_idx].tolist()
+    relationship = supporters.relationship[s_idx].tolist()
+    supporter_any = (supporters.availability[s_idx] == 0).tolist()
+    days_waited = requests.waiting_days[r_idx].astype(np.float64).tolist()
+    weight_of = {name: float(getattr(weights, name)) for name in COMPONENTS}
     cap = tables.cap_minutes
-    raw[TIMEZONE] = (cap - min(dist, cap)) / cap
-    if dist == 0:
-        reasons[TIMEZONE] = "Same time zone"
-    elif dist >= cap:
-        reasons[TIMEZONE] = f"Time zones {_hours(dist)} apart ({_hours(cap)} or more scores 0)"
-    else:
-        reasons[TIMEZONE] = f"Time zones {_hours(dist)} apart"
-
-    days = float(requests.waiting_days[r_idx])
     cap_days = float(weights.waiting_cap_days)
-    raw[WAITING] = min(days, cap_days) / cap_days
-    waited = _plural(math.floor(days), "day")
-    reasons[WAITING] = (
-        f"Waiting {waited} (full waiting bonus from {cap_days:g} days)"
-        if days >= cap_days
-        else f"Waiting {waited} (bonus grows until {cap_days:g} days)"
-    )
 
-    return [
-        Component(
-            name=name,
-            raw=raw[name],
-            weight=float(getattr(weights, name)),
-            points_int=pts[name],
-            reason=reasons[name],
+    def ratio(num: int, den: int) -> float:
+        return 1.0 if den == 0 else num / den
+
+    out = []
+    for i in range(len(r_idx)):
+        raw: dict[str, float] = {}
+        reasons: dict[str, Reason] = {}
+
+        raw[SHARED_EXPERIENCE] = ratio(n_shared[i], n_wanted[i])
+        reasons[SHARED_EXPERIENCE] = (
+            Reason.of(R_SHARED_NONE)
+            if n_wanted[i] == 0
+            else Reason.of(R_SHARED, shared=n_shared[i], wanted=n_wanted[i])
         )
-        for name in COMPONENTS
-    ]
+
+        details: dict[str, bool] = {}
+        if gender_nice[i] >= 0:
+            details["gender"] = gender_nice[i] == gender[i]
+        if rel_nice[i] >= 0:
+            details["relationship"] = rel_nice[i] == relationship[i]
+        raw[NICE_TO_HAVE] = ratio(n_met[i], n_stated[i])
+        reasons[NICE_TO_HAVE] = (
+            Reason.of(R_NICE_NONE)
+            if not details
+            else Reason.of(R_NICE, met=n_met[i], stated=len(details), **details)
+        )
+
+        raw[AVAILABILITY] = ratio(n_common[i], n_slots[i])
+        if n_slots[i] == 0:
+            reasons[AVAILABILITY] = Reason.of(R_AVAILABLE_ANY)
+        elif supporter_any[i]:
+            reasons[AVAILABILITY] = Reason.of(R_SUPPORTER_ANY)
+        else:
+            reasons[AVAILABILITY] = Reason.of(
+                R_AVAILABLE_SOME, common=n_common[i], slots=n_slots[i]
+            )
+
+        dist = min(tz_diff[i], _DAY_MINUTES - tz_diff[i])
+        raw[TIMEZONE] = (cap - min(dist, cap)) / cap
+        if dist == 0:
+            reasons[TIMEZONE] = Reason.of(R_TZ_SAME)
+        elif dist >= cap:
+            reasons[TIMEZONE] = Reason.of(R_TZ_CAPPED, minutes=dist, cap_minutes=int(cap))
+        else:
+            reasons[TIMEZONE] = Reason.of(R_TZ_APART, minutes=dist)
+
+        days = days_waited[i]
+        raw[WAITING] = min(days, cap_days) / cap_days
+        reasons[WAITING] = Reason.of(
+            R_WAITING_FULL if days >= cap_days else R_WAITING,
+            days=math.floor(days),
+            cap_days=cap_days,
+        )
+        out.append(
+            [
+                Component(
+                    name=name,
+                    raw=raw[name],
+                    weight=weight_of[name],
+                    points_int=pts[name][i],
+                    reason=reasons[name],
+                )
+                for name in COMPONENTS
+            ]
+        )
+    return out
 
 
 def pair_score(
