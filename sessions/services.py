@@ -454,11 +454,25 @@ def _set_next_due(moves: list[tuple[int, datetime]]) -> None:
         )
 
 
-def reminders_materialise_chunk(*, now: datetime | None = None, chunk: int = 500) -> int:
+class Materialised(NamedTuple):
+    schedules: int  # due schedules moved on
+    checkins: int  # check-ins made (fewer when some were too late to be worth making)
+
+
+def _too_late_before(now: datetime) -> datetime:
+    """A check-in due before this is not made at all (after a pause, or a sweep outage): made
+    now, it would count as overdue at once or nearly, and remind people about a time long
+    gone. Its schedule moves on to its next time in the future instead, as a missed one does
+    (next_due_after). Half the overdue window leaves the survivor time to answer."""
+    return now - timedelta(hours=settings.CHECKIN_OVERDUE_HOURS) / 2
+
+
+def reminders_materialise_chunk(*, now: datetime | None = None, chunk: int = 500) -> Materialised:
     """Turn up to `chunk` due schedules into a check-in each, with one reminder for each of
     the pair (at their own time, out of their quiet hours), and move the schedules on. One
     transaction; schedules another sweep holds are skipped, never waited for."""
     now = now or timezone.now()
+    too_late = _too_late_before(now)
     with transaction.atomic():
         schedules = list(
             _due_schedules(now)
@@ -479,13 +493,15 @@ def reminders_materialise_chunk(*, now: datetime | None = None, chunk: int = 500
             )[:chunk]
         )
         if not schedules:
-            return 0
+            return Materialised(0, 0)
+        moves = [(row[0], next_due_after(row[2], row[3], row[7], now)) for row in schedules]
+        timely = [row for row in schedules if row[2] >= too_late]
         checkins = CheckIn.objects.bulk_create(
-            [CheckIn(pairing_id=row[1], due_at=row[2], created_at=now) for row in schedules]
+            [CheckIn(pairing_id=row[1], due_at=row[2], created_at=now) for row in timely]
         )
-        reminders, moves = [], []
-        for row, checkin in zip(schedules, checkins, strict=True):
-            pk, pairing_id, due, interval, quiet_start, quiet_end = row[:6]
+        reminders = []
+        for row, checkin in zip(timely, checkins, strict=True):
+            pairing_id, due, _interval, quiet_start, quiet_end = row[1:6]
             for person_id, tz_name in (row[6:8], row[8:10]):
                 reminders.append(
                     CheckInReminder(
@@ -497,20 +513,25 @@ def reminders_materialise_chunk(*, now: datetime | None = None, chunk: int = 500
                         created_at=now,
                     )
                 )
-            moves.append((pk, next_due_after(due, interval, row[7], now)))
         CheckInReminder.objects.bulk_create(reminders)
         _set_next_due(moves)
-        audit_record(actor=None, action="checkins.due", count=len(checkins))
-        return len(checkins)
+        audit_record(
+            actor=None,
+            action="checkins.due",
+            count=len(checkins),
+            too_late=len(schedules) - len(checkins),
+        )
+        return Materialised(len(schedules), len(checkins))
 
 
 def reminders_materialise(*, now: datetime | None = None, chunk: int = 500) -> int:
-    """Every due schedule, chunk by chunk (each chunk its own transaction)."""
+    """Every due schedule, chunk by chunk (each chunk its own transaction). Returns the
+    number of check-ins made."""
     now = now or timezone.now()
     _schedules_ensure(now)
     created = 0
-    while made := reminders_materialise_chunk(now=now, chunk=chunk):
-        created += made
+    while (made := reminders_materialise_chunk(now=now, chunk=chunk)).schedules:
+        created += made.checkins
     return created
 
 
@@ -779,8 +800,8 @@ def reminders_deliver_due(
         made = reminders_materialise_chunk(now=now)
         result = reminders_deliver_batch(now=now, limit=limit)
         total.add(result)
-        total.checkins_created += made
-        if made == 0 and result.claimed == 0:
+        total.checkins_created += made.checkins
+        if made.schedules == 0 and result.claimed == 0:
             return total, False
         if time_budget is not None and monotonic() - started > time_budget:
             return total, True

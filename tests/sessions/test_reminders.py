@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peersupport.models import Notification
-from sessions import services, tasks
+from sessions import selectors, services, tasks
 from sessions.models import (
     CheckIn,
     CheckInReminder,
@@ -171,6 +171,51 @@ def test_reminders_for_a_pairing_that_was_paused_are_not_sent(pairing):
         next_due_at=timezone.now() - timedelta(minutes=1)
     )
     assert services.reminders_materialise() == 0
+
+
+def test_resuming_after_a_long_pause_moves_the_schedule_on_instead_of_a_stale_check_in(
+    pairing, settings
+):
+    settings.CHECKIN_OVERDUE_HOURS = 48
+    now = timezone.now()
+    # Due three days ago, while the pairing was paused; it has just been resumed.
+    missed = now - timedelta(days=3)
+    due_schedule(pairing, due_at=missed)
+    assert services.reminders_materialise(now=now) == 0
+    assert not CheckIn.objects.filter(pairing=pairing).exists()
+    assert not CheckInReminder.objects.exists()
+    schedule = CheckInSchedule.objects.get(pairing=pairing)
+    # The next one at its usual time of day, in four days.
+    assert schedule.next_due_at == missed + timedelta(days=7)
+    assert services.reminders_deliver_batch(now=now).claimed == 0
+    assert mail.outbox == []
+    # Nothing to flag on the caseload either.
+    (row,) = selectors.supporter_caseload(pairing.supporter, now=now).rows
+    assert not row.overdue_checkin
+    # When that time comes, the check-in is made as usual.
+    assert services.reminders_materialise(now=schedule.next_due_at) == 1
+
+
+def test_a_check_in_a_few_hours_late_after_a_sweep_outage_is_still_made(pairing, settings):
+    settings.CHECKIN_OVERDUE_HOURS = 48
+    now = timezone.now()
+    due = now - timedelta(hours=5)
+    due_schedule(pairing, due_at=due)
+    assert services.reminders_materialise(now=now) == 1
+    assert CheckIn.objects.get(pairing=pairing).due_at == due
+    assert services.reminders_deliver_batch(now=now).sent == 2
+
+
+def test_schedules_too_late_for_a_check_in_do_not_stop_the_sweep_before_the_others():
+    now = timezone.now()
+    stale = due_pairings(3, due_at=now - timedelta(days=4))
+    timely = due_pairings(2, due_at=now - timedelta(minutes=5))
+    # Chunks of one: the first chunks hold only stale schedules and make no check-in.
+    assert services.reminders_materialise(now=now, chunk=1) == 2
+    assert set(CheckIn.objects.values_list("pairing_id", flat=True)) == {p.pk for p in timely}
+    assert not CheckInSchedule.objects.filter(
+        pairing__in=stale + timely, next_due_at__lte=now
+    ).exists()
 
 
 def test_an_active_pairing_gets_a_weekly_schedule_by_default(pairing):
