@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from .models import (
     SurvivorProfile,
     User,
 )
+from .notifications import notify
 
 
 def audit_record(
@@ -110,6 +112,14 @@ def supporter_decide(
         actor=coordinator,
         action="supporter.approved" if approve else "supporter.declined",
         target=profile,
+    )
+    # The same neutral words either way (the reason, a coordinator's own words, stays on the
+    # home page, never in a notification or an email).
+    notify(
+        user=profile.user,
+        kind="application.decided",
+        text=_("Your application has been reviewed. Open your home page to read more."),
+        link=reverse("home"),
     )
     return profile
 

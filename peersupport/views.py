@@ -192,6 +192,10 @@ class SupporterApplyView(SignupView):
     form_class = SupporterApplicationForm
     template_name = "people/apply.html"
 
+    def get_form_class(self):
+        # allauth would take ACCOUNT_FORMS["signup"] (the survivors' form) over form_class.
+        return self.form_class
+
 
 supporter_apply = SupporterApplyView.as_view()
 

@@ -119,6 +119,8 @@ def test_a_taken_email_costs_the_same_password_hashing_as_a_new_one(
 
     fresh = post("someone-new@example.org")
     assert hashed_passwords == [NEW_PASSWORD]
+    expected_role = Role.SURVIVOR if url_name == "account_signup" else Role.SUPPORTER
+    assert User.objects.get(email="someone-new@example.org").role == expected_role
     hashed_passwords.clear()
 
     taken = post(survivor.email.upper())
@@ -233,6 +235,25 @@ def test_declining_an_application_needs_a_reason_the_applicant_then_sees(client,
     client.force_login(applicant)
     home = client.get(reverse("home")).content.decode()
     assert "Please apply again after training." in home
+
+
+@pytest.mark.parametrize("decision, reason", [("approve", ""), ("decline", "Not this time zq9.")])
+def test_the_applicant_is_told_of_the_decision_in_neutral_words(
+    client, coordinator, django_capture_on_commit_callbacks, decision, reason
+):
+    applicant = SupporterFactory(profile__status=SupporterStatus.APPLIED)
+    client.force_login(coordinator)
+    url = reverse("team:application", args=[applicant.supporter_profile.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"decision": decision, "reason": reason})
+    note = applicant.notifications.get()
+    assert note.link == reverse("home")
+    assert "zq9" not in note.text  # the coordinator's own words stay on the home page
+    for word in ("approved", "declined", "not approved"):
+        assert word not in note.text.lower()  # the same text either way
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [applicant.email]
+    assert "zq9" not in mail.outbox[0].body
 
 
 def test_application_with_unknown_vocabulary_is_refused_without_echoing_it(client):
