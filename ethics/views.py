@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -65,11 +67,23 @@ def _ack_form(data=None, *, version_id: int) -> AcknowledgeForm:
     return AcknowledgeForm(data, initial={"version": version_id}, auto_id=f"v{version_id}_%s")
 
 
+def _next_url(request) -> str:
+    """Where someone was going when sign-in sent them here (?next=), if it is one of ours."""
+    url = str(request.GET.get("next", ""))
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def acknowledge(request):
-    """Read the current agreements for your role and acknowledge each one."""
+    """Read the current agreements for your role and acknowledge each one; then go on to
+    where sign-in was taking them (?next=), or home."""
     user = request.user
+    next_url = _next_url(request)
     posted = None
     if request.method == "POST":
         raw = str(request.POST.get("version", ""))
@@ -82,9 +96,10 @@ def acknowledge(request):
             else:
                 if selectors.has_acknowledged_current(user):
                     messages.success(request, _("Thank you. You are all set."))
-                    return redirect("home")
+                    return redirect(next_url or "home")
                 messages.success(request, _("Thank you. There is one more to read."))
-                return redirect("ethics:acknowledge")
+                url = reverse("ethics:acknowledge")
+                return redirect(f"{url}?{urlencode({'next': next_url})}" if next_url else url)
     entries = selectors.agreements_page(user)
     on_page = False
     for entry in entries:

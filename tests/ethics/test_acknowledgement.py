@@ -1,6 +1,8 @@
 """Acknowledging the agreements: who reads what, the gates before and after, being asked
 again after a new version, pairings that start only on both sides' agreement, bad input."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -129,6 +131,57 @@ def test_a_new_version_asks_everyone_again_at_sign_in_and_shows_what_changed(
         reverse("account_login"), {"login": survivor.email, "password": PASSWORD}
     )
     assert response["Location"] == reverse("home")
+
+
+def test_signing_in_with_next_still_asks_again_first_then_goes_on_to_next(
+    client, survivor, coordinator
+):
+    acknowledge_all(survivor)
+    new = publish_new_version(coordinator, "ethics", summary="Item 5 is clearer now.")
+    wanted = reverse("matching:request_new")
+    login = reverse("account_login") + "?" + urlencode({"next": wanted})
+
+    response = client.post(login, {"login": survivor.email, "password": PASSWORD})
+    ack_url = reverse("ethics:acknowledge") + "?" + urlencode({"next": wanted})
+    assert response["Location"] == ack_url
+    page = client.get(response["Location"]).content.decode()
+    assert "Item 5 is clearer now." in page
+    assert "data-changes" in page
+
+    response = client.post(ack_url, {"version": new.pk, "agree": "on"})
+    assert response["Location"] == wanted
+    assert selectors.has_acknowledged_current(survivor)
+
+    # Nothing outstanding: ?next= is followed straight away.
+    client.logout()
+    response = client.post(login, {"login": survivor.email, "password": PASSWORD})
+    assert response["Location"] == wanted
+
+
+def test_the_acknowledgement_page_ignores_a_next_that_leaves_the_site(
+    client, survivor, coordinator
+):
+    acknowledge_all(survivor)
+    new = publish_new_version(coordinator, "ethics")
+    client.force_login(survivor)
+    url = reverse("ethics:acknowledge") + "?" + urlencode({"next": "https://elsewhere.example/"})
+    response = client.post(url, {"version": new.pk, "agree": "on"})
+    assert response["Location"] == reverse("home")
+
+
+def test_one_more_to_read_keeps_next_until_everything_is_acknowledged(
+    client, survivor, coordinator
+):
+    acknowledge_all(survivor)
+    new_ethics = publish_new_version(coordinator, "ethics")
+    new_survivor = publish_new_version(coordinator, "survivor-expectations")
+    wanted = reverse("matching:request_new")
+    url = reverse("ethics:acknowledge") + "?" + urlencode({"next": wanted})
+    client.force_login(survivor)
+    response = client.post(url, {"version": new_ethics.pk, "agree": "on"})
+    assert response["Location"] == url
+    response = client.post(url, {"version": new_survivor.pk, "agree": "on"})
+    assert response["Location"] == wanted
 
 
 def test_a_pairing_starts_only_when_both_sides_acknowledged_the_versions_current_then(
