@@ -572,6 +572,7 @@ class Claimed(NamedTuple):
     survivor_id: int
     quiet_start: time | None
     quiet_end: time | None
+    answered_at: datetime | None
 
 
 _CLAIM_VALUES = (
@@ -589,6 +590,7 @@ _CLAIM_VALUES = (
     "pairing__survivor_id",
     "pairing__checkin_schedule__quiet_start",
     "pairing__checkin_schedule__quiet_end",
+    "checkin__answered_at",
 )
 
 
@@ -718,7 +720,13 @@ def reminders_deliver_batch(
         result.claimed, result.batches = len(batch), 1
         live, skipped, deferred = [], [], []
         for reminder in batch:
-            if reminder.pairing_state != PairingState.ACTIVE or not reminder.recipient_active:
+            if (
+                reminder.pairing_state != PairingState.ACTIVE
+                or not reminder.recipient_active
+                # Answered in the app meanwhile (e.g. while this reminder waited out quiet
+                # hours): "it is time for a check-in" would be wrong, for either of the pair.
+                or reminder.answered_at is not None
+            ):
                 skipped.append(reminder.pk)
                 continue
             quiet_until = _quiet_until(reminder, now)

@@ -3,7 +3,7 @@ mail server refuses, and an escalation once per lapse of contact."""
 
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core import mail
@@ -83,6 +83,31 @@ def test_a_delivery_task_delivered_twice_sends_one_email_per_reminder():
     assert len(set(ids)) == 6
     assert Notification.objects.filter(kind="checkin_reminder").count() == 6
     assert ReminderDelivery.objects.filter(outcome="sent").count() == 6
+
+
+def test_no_reminder_goes_out_for_a_check_in_answered_while_it_waited_for_quiet_hours(pairing):
+    quiet = {"quiet_start": time(21, 0), "quiet_end": time(8, 0)}
+    due = timezone.now().replace(hour=22, minute=0, second=0, microsecond=0)  # both in UTC
+    due_schedule(pairing, due_at=due, **quiet)
+    assert services.reminders_materialise(now=due) == 1
+    # Due in the quiet hours: held until the morning.
+    assert services.reminders_deliver_batch(now=due + timedelta(minutes=5)).claimed == 0
+    assert CheckInReminder.objects.filter(status=ReminderStatus.PENDING).count() == 2
+    # The survivor opens the app at night and answers.
+    services.checkin_answer(
+        survivor=pairing.survivor,
+        checkin_id=CheckIn.objects.get().pk,
+        mood=3,
+        wants_session="no",
+        now=due + timedelta(minutes=30),
+    )
+    morning = services.reminders_deliver_batch(now=due + timedelta(hours=10))
+    assert (morning.sent, morning.skipped) == (0, 2)
+    assert mail.outbox == []
+    assert not Notification.objects.filter(kind="checkin_reminder").exists()
+    assert not ReminderDelivery.objects.exists()
+    assert set(CheckInReminder.objects.values_list("status", flat=True)) == {ReminderStatus.SKIPPED}
+    assert services.reminders_deliver_batch(now=due + timedelta(days=1)).claimed == 0
 
 
 def test_people_who_chose_in_app_only_get_no_email(pairing):
