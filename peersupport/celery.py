@@ -3,9 +3,22 @@
 import os
 
 from celery import Celery
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peersupport.settings")
 
 app = Celery("peersupport")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def use_django_logging(**kwargs):
+    """The worker and beat log through settings.LOGGING (exception type and stack, never the
+    message), not Celery's own handlers, which print exceptions in full. Connecting this
+    signal stops Celery from configuring logging at all; the level is LOG_LEVEL's."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

@@ -263,6 +263,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# The worker logs through Django's LOGGING (its formatter withholds exception messages).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # Matching: how long an offer stays open, whether the matcher's proposals are offered at once
@@ -289,14 +291,24 @@ CELERY_BEAT_SCHEDULE["matching-expire-offers"] = {
 
 # Errors: nothing a person typed reaches a log or an error report.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "peersupport.reporting.NoPostDataReporterFilter"
+# Every log line goes through NoTextFormatter: an exception's type and stack, never its message
+# (which can hold typed text or a database key), never the request or its POST data. Celery's
+# worker uses this configuration too (peersupport/celery.py), not its own.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "peersupport.logsafe.NoTextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Django's request logger can include the request repr; keep it to warnings.
+        # Django's own loggers use this handler too, not Django's default (full-text) console.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Django's request logger can include the request repr; keep it to errors.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
