@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -209,10 +208,9 @@ def supporter_profile_update(
 
 
 @transaction.atomic
-def coordinator_create(
-    *, email: str, display_name: str, created_by: User | None, password: str | None = None
-) -> tuple[User, str | None]:
-    """Create a coordinator account. Returns the user and a generated password, if any.
+def coordinator_create(*, email: str, display_name: str, created_by: User | None) -> User:
+    """Create a coordinator account with no usable password: they choose their own through
+    the link `coordinator_send_link` emails (and the command prints).
 
     The email address is taken as verified: a coordinator is created by staff, not by a visitor.
     """
@@ -221,12 +219,24 @@ def coordinator_create(
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(_("An account with that email address already exists."))
-    generated = None
-    if password is None:
-        generated = password = secrets.token_urlsafe(12)
     user = User.objects.create_user(
-        email=email, password=password, display_name=display_name, role=Role.COORDINATOR
+        email=email, password=None, display_name=display_name, role=Role.COORDINATOR
     )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     audit_record(actor=created_by, action="coordinator.created", target=user)
-    return user, generated
+    return user
+
+
+def coordinator_send_link(*, user: User, request=None) -> str:
+    """Email `user` allauth's password-reset link (to choose a first password) and return the
+    same kind of link, for a command to print. Outside a request, links use the Site's domain
+    (kept equal to SITE_URL's)."""
+    from allauth.account.adapter import get_adapter
+    from allauth.account.forms import ResetPasswordForm, default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    form = ResetPasswordForm({"email": user.email})
+    if form.is_valid():
+        form.save(request)
+    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    return get_adapter().get_reset_password_from_key_url(key)

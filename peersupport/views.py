@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from allauth.account.forms import ResetPasswordForm
 from allauth.account.views import SignupView
 from django.conf import settings
 from django.contrib import messages
@@ -249,7 +248,7 @@ def coordinator_new(request):
     form = CoordinatorCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user, _password = services.coordinator_create(
+            user = services.coordinator_create(
                 email=form.cleaned_data["email"],
                 display_name=form.cleaned_data["display_name"],
                 created_by=request.user,
@@ -257,11 +256,8 @@ def coordinator_new(request):
         except ValidationError as error:
             form.add_error("email", error.messages[0])
         else:
-            # They choose their own password through the reset email; the generated one is
-            # never shown.
-            reset = ResetPasswordForm({"email": user.email})
-            if reset.is_valid():
-                reset.save(request)
+            # They choose their own password through the emailed link.
+            services.coordinator_send_link(user=user, request=request)
             messages.success(request, _("Coordinator added. They have been emailed a link."))
             return redirect("home")
     return render(request, "team/coordinator_new.html", {"form": form})

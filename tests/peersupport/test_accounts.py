@@ -267,12 +267,29 @@ def test_application_with_unknown_vocabulary_is_refused_without_echoing_it(clien
     assert not SupporterProfile.objects.exists()
 
 
-def test_coordinator_is_created_by_command(capsys):
+def test_coordinator_is_created_by_command_and_chooses_a_password_by_link(client, capsys):
     call_command("create_coordinator", "lead@example.org", "--name", "Robin")
     user = User.objects.get(email="lead@example.org")
     assert user.role == Role.COORDINATOR
     assert EmailAddress.objects.get(user=user).verified
-    assert "One-time password" in capsys.readouterr().out
+    assert not user.has_usable_password()  # nothing printed that would keep working
+    output = capsys.readouterr().out
+    assert "password:" not in output.lower()
+    printed = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", output).group(0)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["lead@example.org"]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+    # The printed link works: they choose a password and sign in with it.
+    path = "/" + printed.split("://", 1)[1].split("/", 1)[1]
+    form_page = client.get(path, follow=True)
+    assert form_page.status_code == 200
+    client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else path,
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
 
 
 def test_coordinator_adds_another_coordinator_who_gets_a_link(coordinator_client):

@@ -2,12 +2,16 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from peersupport import services
 
 
 class Command(BaseCommand):
-    help = "Create a coordinator account and print a one-time password for the first sign-in."
+    help = (
+        "Create a coordinator account with no password yet; email them (and print) a link to "
+        "choose one."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("email")
@@ -15,12 +19,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, email, name, **options):
         try:
-            user, password = services.coordinator_create(
-                email=email, display_name=name, created_by=None
-            )
+            with transaction.atomic():
+                user = services.coordinator_create(email=email, display_name=name, created_by=None)
+                link = services.coordinator_send_link(user=user)
         except ValidationError as error:
             raise CommandError(error.messages[0]) from error
         self.stdout.write(f"Created coordinator {user.email}.")
-        self.stdout.write(
-            f"One-time password: {password}  (ask them to change it after signing in)"
-        )
+        self.stdout.write("They have been emailed a link to choose a password. The same link:")
+        self.stdout.write(f"  {link}")
