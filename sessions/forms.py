@@ -46,6 +46,14 @@ class SessionOutcomeForm(NeutralErrorsMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=SessionStatus.choices)
     wellbeing = _wellbeing_field(_("How they said they were doing, if they chose to share it"))
 
+    def __init__(self, *args, statuses=None, **kwargs):
+        """`statuses`: offer only these (what the session may become, when editing one)."""
+        super().__init__(*args, **kwargs)
+        if statuses is not None:
+            self.fields["status"].choices = [
+                (value, label) for value, label in SessionStatus.choices if value in statuses
+            ]
+
     def session_data(self) -> dict:
         data = self.cleaned_data
         return {

@@ -39,6 +39,24 @@ class SessionStatus(models.TextChoices):
 OUTCOME_STATUSES = (SessionStatus.HELD, SessionStatus.MISSED)
 CANCELLED_STATUSES = (SessionStatus.CANCELLED_BY_SURVIVOR, SessionStatus.CANCELLED_BY_SUPPORTER)
 
+# What a session may become, written once (session_update and session_cancel keep to it).
+# A planned session is held, missed, cancelled, or moved (planned again at another time);
+# held and missed may be corrected into each other; a cancellation is final, so a session
+# the survivor cancelled never silently becomes planned again.
+SESSION_TRANSITIONS: dict[str, frozenset[str]] = {
+    SessionStatus.SCHEDULED: frozenset(
+        {SessionStatus.SCHEDULED, *OUTCOME_STATUSES, *CANCELLED_STATUSES}
+    ),
+    SessionStatus.HELD: frozenset(OUTCOME_STATUSES),
+    SessionStatus.MISSED: frozenset(OUTCOME_STATUSES),
+    SessionStatus.CANCELLED_BY_SURVIVOR: frozenset(),
+    SessionStatus.CANCELLED_BY_SUPPORTER: frozenset(),
+}
+
+
+def session_may_become(old: str, new: str) -> bool:
+    return new in SESSION_TRANSITIONS.get(old, frozenset())
+
 
 class Wellbeing(models.IntegerChoices):
     STRUGGLING = 1, _("Struggling")

@@ -59,6 +59,7 @@ from .models import (
     SweepRun,
     WantsSession,
     Wellbeing,
+    session_may_become,
 )
 from .timing import default_quiet_hours, in_quiet_hours, next_due_after, outside_quiet_hours, zone
 
@@ -95,7 +96,7 @@ def _validate_session(
         errors["starts_at"] = _("A session that was held or missed cannot be in the future.")
     elif status == SessionStatus.SCHEDULED and starts_at < now:
         errors["starts_at"] = _("A planned session needs a time in the future.")
-    elif status == SessionStatus.SCHEDULED and starts_at > now + PLAN_AHEAD_LIMIT:
+    elif starts_at > now + PLAN_AHEAD_LIMIT:  # planned, or a planned one cancelled
         errors["starts_at"] = _("Plan sessions at most a year ahead.")
     if wellbeing is not None and wellbeing not in Wellbeing.values:
         errors["wellbeing"] = _("Choose one of the options shown.")
@@ -181,11 +182,32 @@ def session_update(
     wellbeing: int | None = None,
     now: datetime | None = None,
 ) -> SupportSession:
-    """The supporter records how a planned session went, or moves it."""
+    """The supporter records how a planned session went, moves it, or cancels it; or corrects
+    held into missed or back. Other changes (SESSION_TRANSITIONS) are refused on the status."""
     now = now or timezone.now()
     session = _lock_session(session_id)
     if session.pairing.supporter_id != supporter.pk:
         raise SupportSession.DoesNotExist
+    previous = session.status
+    if previous in CANCELLED_STATUSES:
+        raise ValidationError({"status": _("A cancelled session cannot be changed.")})
+    if status in SessionStatus.values and not session_may_become(previous, status):
+        raise ValidationError(
+            {
+                "status": _("A session marked “%(old)s” cannot be changed to “%(new)s”.")
+                % {"old": SessionStatus(previous).label, "new": SessionStatus(status).label}
+            }
+        )
+    if status == SessionStatus.SCHEDULED:
+        state = (
+            Pairing.objects.select_for_update()
+            .values_list("state", flat=True)
+            .get(pk=session.pairing_id)
+        )
+        if state != PairingState.ACTIVE:
+            raise ValidationError(
+                {"status": _("Sessions can be planned only while the pairing is active.")}
+            )
     _validate_session(
         starts_at=starts_at,
         duration_minutes=duration_minutes,
@@ -216,12 +238,21 @@ def session_update(
             "updated_at",
         ]
     )
-    audit_record(actor=supporter, action="session.updated", target=session, status=status)
+    audit_record(
+        actor=supporter, action="session.updated", target=session, status=status, was=previous
+    )
     if moved:
         notify(
             user=session.pairing.survivor,
             kind="session_moved",
             text=_("A planned session has a new time."),
+            link=_session_link(session),
+        )
+    elif previous == SessionStatus.SCHEDULED and status in CANCELLED_STATUSES:
+        notify(
+            user=session.pairing.survivor,
+            kind="session_cancelled",
+            text=_("A planned session has been cancelled."),
             link=_session_link(session),
         )
     return session

@@ -26,7 +26,7 @@ from .access import (
     get_session_to_edit,
 )
 from .forms import CheckInAnswerForm, NotesForm, ScheduleForm, SessionForm, SessionOutcomeForm
-from .models import CheckInSchedule, SessionStatus
+from .models import SESSION_TRANSITIONS, CheckInSchedule, SessionStatus
 
 party_required = role_required(Role.SURVIVOR, Role.SUPPORTER)
 
@@ -83,6 +83,7 @@ def session_detail(request, pk: int):
             "session": session,
             "is_survivor": request.user.pk == session.pairing.survivor_id,
             "is_author": request.user.pk == session.logged_by_id,
+            "may_update": bool(SESSION_TRANSITIONS[session.status]),
         },
     )
 
@@ -91,8 +92,12 @@ def session_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def session_edit(request, pk: int):
     session = get_session_to_edit(request.user, pk)
+    statuses = SESSION_TRANSITIONS[session.status]
+    if not statuses:
+        messages.info(request, _("A cancelled session cannot be changed."))
+        return redirect("peer_sessions:session", pk=session.pk)
     if request.method == "POST":
-        form = SessionOutcomeForm(request.POST)
+        form = SessionOutcomeForm(request.POST, statuses=statuses)
         if form.is_valid():
             try:
                 services.session_update(
@@ -105,13 +110,14 @@ def session_edit(request, pk: int):
                 return redirect("peer_sessions:session", pk=session.pk)
     else:
         form = SessionOutcomeForm(
+            statuses=statuses,
             initial={
                 "starts_at": timezone.localtime(session.starts_at),
                 "duration_minutes": session.duration_minutes,
                 "mode": session.mode,
                 "status": session.status,
                 "wellbeing": session.wellbeing,
-            }
+            },
         )
     return render(
         request,

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -292,8 +293,6 @@ def test_a_session_with_an_impossible_length_is_refused_on_the_field(
 
 
 def test_the_service_refuses_a_negative_length_too(pairing):
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError) as refused:
         services.session_log(
             supporter=pairing.supporter,
@@ -304,6 +303,132 @@ def test_the_service_refuses_a_negative_length_too(pairing):
             status="held",
         )
     assert "duration_minutes" in refused.value.message_dict
+
+
+# -- what a session may become ---------------------------------------------------------------
+
+
+def _update(session, **changes):
+    values = {
+        "starts_at": session.starts_at,
+        "duration_minutes": session.duration_minutes,
+        "mode": session.mode,
+        "status": session.status,
+        "wellbeing": session.wellbeing,
+        **changes,
+    }
+    return services.session_update(
+        supporter=session.pairing.supporter, session_id=session.pk, **values
+    )
+
+
+def _refused_on(field, session, **changes) -> None:
+    with pytest.raises(ValidationError) as refused:
+        _update(session, **changes)
+    assert field in refused.value.message_dict, refused.value.message_dict
+
+
+def test_a_session_the_survivor_cancelled_stays_cancelled(pairing):
+    planned = _session(
+        pairing, status=SessionStatus.SCHEDULED, when=timezone.now() + timedelta(days=2)
+    )
+    services.session_cancel(user=pairing.survivor, session_id=planned.pk)
+    planned.refresh_from_db()
+    for status in ("scheduled", "held", "missed", "cancelled_supporter", "cancelled_survivor"):
+        _refused_on("status", planned, status=status)
+    _refused_on("status", planned, starts_at=timezone.now() + timedelta(days=3))
+    planned.refresh_from_db()
+    assert planned.status == SessionStatus.CANCELLED_BY_SURVIVOR
+
+
+def test_a_held_session_may_be_corrected_to_missed_but_never_cancelled_or_planned(pairing):
+    held = _session(pairing)
+    for status in ("cancelled_survivor", "cancelled_supporter", "scheduled"):
+        _refused_on("status", held, status=status)
+    held.refresh_from_db()
+    assert held.status == SessionStatus.HELD
+    assert _update(held, status="missed").status == SessionStatus.MISSED
+    assert _update(held, status="held").status == SessionStatus.HELD
+
+
+def test_a_planned_session_is_held_missed_cancelled_or_moved(pairing):
+    def planned():
+        return _session(
+            pairing, status=SessionStatus.SCHEDULED, when=timezone.now() - timedelta(hours=2)
+        )
+
+    assert _update(planned(), status="held").status == SessionStatus.HELD
+    assert _update(planned(), status="missed").status == SessionStatus.MISSED
+    cancelled = _update(planned(), status="cancelled_supporter")
+    assert cancelled.cancelled_at is not None
+    assert Notification.objects.filter(user=pairing.survivor, kind="session_cancelled").exists()
+    later = timezone.now() + timedelta(days=2)
+    moved = _update(planned(), status="scheduled", starts_at=later)
+    assert (moved.status, moved.starts_at) == (SessionStatus.SCHEDULED, later)
+
+
+def test_planning_or_moving_a_session_needs_an_active_pairing(pairing):
+    planned = _session(
+        pairing, status=SessionStatus.SCHEDULED, when=timezone.now() - timedelta(hours=2)
+    )
+    pairing.state = "paused"
+    pairing.save(update_fields=["state"])
+    _refused_on("status", planned, starts_at=timezone.now() + timedelta(days=2))
+    planned.refresh_from_db()
+    assert planned.starts_at < timezone.now()
+    # How a past session went may still be recorded while the pairing is paused.
+    assert _update(planned, status="held").status == SessionStatus.HELD
+
+
+def test_a_cancelled_session_more_than_a_year_ahead_is_refused_on_the_field(pairing):
+    far = timezone.now() + timedelta(days=400)
+    with pytest.raises(ValidationError) as refused:
+        services.session_log(
+            supporter=pairing.supporter,
+            pairing_id=pairing.pk,
+            starts_at=far,
+            duration_minutes=60,
+            mode="chat",
+            status="cancelled_supporter",
+        )
+    assert "starts_at" in refused.value.message_dict
+    planned = _session(
+        pairing, status=SessionStatus.SCHEDULED, when=timezone.now() + timedelta(days=2)
+    )
+    _refused_on("starts_at", planned, status="cancelled_supporter", starts_at=far)
+    assert SupportSession.objects.get().status == SessionStatus.SCHEDULED
+
+
+def test_the_update_page_offers_only_what_the_session_may_become(supporter_client, pairing):
+    held = _session(pairing)
+    url = reverse("peer_sessions:session_edit", kwargs={"pk": held.pk})
+    choices = {
+        value
+        for value, _label in supporter_client.get(url).context["form"].fields["status"].choices
+    }
+    assert choices == {"held", "missed"}
+    response = supporter_client.post(
+        url,
+        {
+            "starts_at": _local(held.starts_at),
+            "duration_minutes": 60,
+            "mode": "chat",
+            "status": "cancelled_survivor",
+            "wellbeing": "",
+        },
+    )
+    assert "status" in response.context["form"].errors
+    held.refresh_from_db()
+    assert held.status == SessionStatus.HELD
+
+    cancelled = _session(pairing, status=SessionStatus.CANCELLED_BY_SURVIVOR)
+    edit = reverse("peer_sessions:session_edit", kwargs={"pk": cancelled.pk})
+    assert supporter_client.get(edit).status_code == 302
+    assert supporter_client.post(edit, {"status": "scheduled"}).status_code == 302
+    detail = supporter_client.get(reverse("peer_sessions:session", kwargs={"pk": cancelled.pk}))
+    assert edit not in detail.content.decode()
+    cancelled.refresh_from_db()
+    assert cancelled.status == SessionStatus.CANCELLED_BY_SURVIVOR
 
 
 def test_nobody_logs_a_session_for_a_pairing_they_are_not_part_of(
