@@ -6,6 +6,7 @@ which makes SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL required.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -44,8 +45,12 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_NAME = env("SITE_NAME", default="Willow")
-# The address people use, for links in emails sent outside a request (reminders).
-SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
+# The address people use, for links in emails sent outside a request (reminders, allauth's
+# emails from a command or a task). Production must set it; the Site row follows it (after
+# every migrate).
+SITE_URL = required("SITE_URL", default="http://localhost:8000").rstrip("/")
+if not urlsplit(SITE_URL).netloc or urlsplit(SITE_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured("Set the SITE_URL environment variable to https://your.domain.")
 SITE_ID = 1
 
 INSTALLED_APPS = [

@@ -9,6 +9,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+os.environ.setdefault("SITE_URL", "http://localhost:8000")
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "ewPhbPqSSfwqHJIYp2qGI2mdayWwBdDDWUNAGqAQOZQ=")
 os.environ["DEBUG"] = "false"
 

@@ -16,6 +16,7 @@ PRODUCTION = {
     "SECRET_KEY": "x" * 60,
     "ALLOWED_HOSTS": "example.org",
     "DATABASE_URL": "postgres://user@localhost/db",
+    "SITE_URL": "https://example.org",
     "FIELD_ENCRYPTION_KEYS": "ewPhbPqSSfwqHJIYp2qGI2mdayWwBdDDWUNAGqAQOZQ=",
 }
 
@@ -34,7 +35,7 @@ def _import_settings(env):
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "FIELD_ENCRYPTION_KEYS"]
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "FIELD_ENCRYPTION_KEYS", "SITE_URL"]
 )
 def test_production_names_the_missing_setting(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
@@ -46,6 +47,32 @@ def test_production_names_the_missing_setting(missing):
 
 def test_production_settings_load_when_complete():
     assert _import_settings(PRODUCTION).returncode == 0
+
+
+def test_production_refuses_a_site_url_without_a_host():
+    result = _import_settings({**PRODUCTION, "SITE_URL": "example.org"})
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr
+
+
+@pytest.mark.django_db
+def test_the_site_and_emailed_links_follow_site_url_after_migrate(settings):
+    from django.contrib.sites.models import Site
+    from django.core import mail
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from peersupport import services
+
+    settings.SITE_URL = "https://peers.example.net"
+    assert Site.objects.get_current().domain != "peers.example.net"
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert Site.objects.get_current().domain == "peers.example.net"
+
+    # allauth's emails sent outside a request (a command, a task) link to SITE_URL's host.
+    user = services.coordinator_create(email="c@example.org", display_name="C", created_by=None)
+    link = services.coordinator_send_link(user=user)
+    assert link.startswith("https://peers.example.net/accounts/password/reset/key/")
+    assert "https://peers.example.net/accounts/password/reset/key/" in mail.outbox[0].body
 
 
 def test_development_needs_nothing():
