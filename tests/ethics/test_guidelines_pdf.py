@@ -61,12 +61,40 @@ def test_the_pdf_has_a_neutral_file_name_and_title(client):
         assert word not in title.lower()
 
 
-def test_the_download_link_is_on_the_public_page_and_every_acknowledgement_page(
-    client, survivor, supporter
+PUBLIC_URL_NAMES = (
+    "index",
+    "account_signup",
+    "account_login",
+    "account_reset_password",
+    "supporter_apply",
+    "help",
+    "take_a_break",
+    "ethics:guidelines",
+)
+
+
+def test_the_download_link_is_on_every_public_page(client):
+    link = reverse("ethics:guidelines") + "?format=pdf"
+    for name in PUBLIC_URL_NAMES:
+        response = client.get(reverse(name), follow=True)
+        assert response.status_code == 200, name
+        page = response.content.decode()
+        # In the footer, beside the break and help links.
+        footer = page[page.index("<footer") : page.index("</footer>")]
+        assert link in footer, name
+        assert "Download the guidelines" in footer, name
+        assert "data-break-link" in footer and "data-crisis-link" in footer, name
+
+
+def test_the_download_link_is_on_every_acknowledgement_page(
+    client, survivor, supporter, coordinator
 ):
     link = reverse("ethics:guidelines") + "?format=pdf"
-    assert link in client.get(reverse("index")).content.decode()
-    assert link in client.get(reverse("ethics:guidelines")).content.decode()
-    for person in (survivor, supporter):
+    for person in (survivor, supporter, coordinator):
         client.force_login(person)
-        assert link in client.get(reverse("ethics:acknowledge")).content.decode()
+        page = client.get(reverse("ethics:acknowledge")).content.decode()
+        body = page[: page.index("<footer")]
+        assert link in body, person.role  # on the page itself, not only in the footer
+        for version in selectors.current_versions_for(person):
+            page = client.get(reverse("ethics:version", args=[version.pk])).content.decode()
+            assert link in page, (person.role, version.document.slug)
