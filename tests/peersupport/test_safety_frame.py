@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
@@ -32,7 +32,6 @@ UNSAFE_WORDS = ("abuse", "violence", "rape", "assault", "survivor", "sexual", "t
 # with the reason. Everything else must render an HTML page for at least one persona.
 NO_PAGE_OF_THEIR_OWN = {
     "quick_exit": "redirects to the neutral site",
-    "account_confirm_email": "needs a real key; exercised in test_accounts",
     "account_reset_password_from_key": "needs a real key; exercised in test_accounts",
     "mfa_generate_recovery_codes": "reached from the MFA pages only after TOTP is set up",
     "mfa_download_recovery_codes": "plain-text download, after TOTP is set up",
@@ -43,9 +42,6 @@ NO_PAGE_OF_THEIR_OWN = {
     "mfa_trust": "during a sign-in that needs a second step",
     "account_reauthenticate": "only in the middle of a sensitive change",
     "account_email_verification_sent": "only after a sign-up",
-    "account_inactive": "only for a deactivated account",
-    "account_reset_password_from_key_done": "only after a reset",
-    "account_reset_password_done": "only after a reset request",
     "account_confirm_login_code": "sign-in by emailed code is turned off",
     "account_set_password": "only for an account that has no password",
     "mfa_activate_totp": "asks the person to confirm their password first",
@@ -138,9 +134,13 @@ def test_every_page_has_the_safety_frame(client_class, survivor, supporter, coor
         for persona, client in _personas(Client, survivor, supporter, coordinator):
             response = client.get(url)
             assert response.status_code < 500, f"{name} as {persona}: {response.status_code}"
+            if persona != "visitor":  # every answer to someone signed in, whatever its status
+                assert "no-store" in response.get("Cache-Control", ""), f"{name} as {persona}"
             if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
                 _assert_safety_frame(response.content.decode(), f"{name} as {persona}")
                 rendered.add(name)
+            elif response.status_code == 200 and response.has_header("Content-Disposition"):
+                rendered.add(name)  # a download (not a page), answered with no-store above
     never = set(names) - rendered - set(NO_PAGE_OF_THEIR_OWN)
     assert not never, f"these routes rendered no page for anyone: {sorted(never)}"
 
@@ -158,6 +158,27 @@ def test_not_found_page_is_neutral_and_has_the_quick_exit(client):
     html = response.content.decode()
     _assert_safety_frame(html, "404")
     assert "zzq" not in html  # the address is not echoed
+
+
+def _raises(request):
+    raise RuntimeError("".join(["typed ", "zq90"]))
+
+
+urlpatterns = [path("raises/", _raises)]  # this module is the urlconf of the next test
+handler500 = "peersupport.errors.server_error"
+
+
+def test_a_view_that_raises_gets_the_neutral_500_page_with_the_quick_exit(settings):
+    from django.test import Client
+
+    settings.DEBUG = False
+    settings.ROOT_URLCONF = __name__
+    response = Client(raise_request_exception=False).get("/raises/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    _assert_safety_frame(html, "500")
+    assert "zq90" not in html and "RuntimeError" not in html
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_server_error_page_has_the_quick_exit():
@@ -216,8 +237,17 @@ def test_sessions_end_after_the_idle_timeout(survivor_client, settings):
     assert settings.SESSION_COOKIE_AGE == 15 * 60
     assert survivor_client.get(reverse("home")).status_code == 200
     session = Session.objects.get()
-    # Each request pushes the expiry forward (idle time, not time since sign-in).
-    assert session.expire_date > timezone.now() + timedelta(minutes=14)
+    # Each request pushes the expiry to a full idle period from now: idle time counts, not
+    # time since sign-in. Nearly expired, one request brings it back to ~15 minutes.
+    session.expire_date = timezone.now() + timedelta(minutes=1)
+    session.save()
+    before = timezone.now()
+    assert survivor_client.get(reverse("home")).status_code == 200
+    after = timezone.now()
+    session.refresh_from_db()
+    idle = timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert before + idle - timedelta(seconds=1) <= session.expire_date <= after + idle
+    # Past the idle time, the session is gone: the next request must sign in again.
     session.expire_date = timezone.now() - timedelta(seconds=1)
     session.save()
     response = survivor_client.get(reverse("home"))
