@@ -11,30 +11,47 @@ def acknowledge_current(*users) -> None:
             agreement_acknowledge(user=user, version_id=version.pk)
 
 
-def race(functions) -> list[str]:
+def race(functions, *, timeout: float = 60) -> list[str]:
     """Run `functions` in threads released at the same instant, each on its own database
-    connection. Returns "ok" for each that succeeded, else the refusal's first message."""
+    connection. Returns one outcome per function, in order: "ok" if it succeeded, else the
+    refusal's (ValidationError's) first message.
+
+    Anything else is a failure of the test, never a refusal: a thread that raised another
+    exception, or that did not finish within `timeout` seconds, fails here with what happened,
+    so a race whose threads crashed can never pass for one whose threads were refused."""
     import threading
+    import traceback
 
     from django.core.exceptions import ValidationError
     from django.db import connection
 
     barrier = threading.Barrier(len(functions))
-    outcomes: list[str] = []
+    outcomes: list[str | None] = [None] * len(functions)
+    crashes: list[str] = []
 
-    def run(fn):
+    def run(index, fn):
         try:
             barrier.wait()
             fn()
-            outcomes.append("ok")
+            outcomes[index] = "ok"
         except ValidationError as error:
-            outcomes.append(error.messages[0] if error.messages else "refused")
+            outcomes[index] = error.messages[0] if error.messages else "refused"
+        except BaseException:  # noqa: BLE001 - every other exception is recorded, then fails
+            outcomes[index] = "crashed"
+            crashes.append(f"function {index}:\n{traceback.format_exc()}")
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in functions]
+    threads = [threading.Thread(target=run, args=(index, fn)) for index, fn in enumerate(functions)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+        thread.join(timeout=timeout)
+    hung = [index for index, thread in enumerate(threads) if thread.is_alive()]
+    assert not crashes, "race(): a function raised something other than a refusal:\n" + (
+        "\n".join(crashes)
+    )
+    assert not hung, f"race(): functions {hung} did not finish within {timeout} seconds"
+    assert all(outcome is not None for outcome in outcomes), outcomes
+    assert len(outcomes) == len(functions)
+    return outcomes  # type: ignore[return-value]
