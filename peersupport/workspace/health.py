@@ -23,9 +23,13 @@ class Health:
     waiting_median_days: float | None
     waiting_p90_days: float | None
     pairings_by_state: list[tuple[str, str, int]]  # code, label, count
+    # Places of approved supporters: their capacity, the places their pairings hold and their
+    # open proposals and offers. Paused supporters' places are left out of all three (they
+    # take no one new) and their still-running pairings are counted apart.
     capacity_total: int
     capacity_used: int
     capacity_pending: int
+    paused_pairings: int
     supporters_approved: int
     supporters_paused: int
     sessions_per_week: list[tuple[str, int]]
@@ -54,11 +58,12 @@ class Health:
             ("capacity", "used", self.capacity_used),
             ("capacity", "proposed_or_offered", self.capacity_pending),
             ("capacity", "left", self.capacity_left),
+            ("capacity", "held_by_paused_supporters", self.paused_pairings),
         ]
         out += [("sessions_held_per_week", week, n) for week, n in self.sessions_per_week]
         out += [
             ("reminders_30_days", "sent", self.reminders_sent),
-            ("reminders_30_days", "failed", self.reminders_failed),
+            ("reminders_30_days", "failed_attempts", self.reminders_failed),
         ]
         out += [("lapses_per_week", week, n) for week, n in self.lapses_per_week]
         out += [("concerns_by_category", code, n) for code, _label, n in self.concerns_by_category]
@@ -124,9 +129,18 @@ def service_health(*, now: datetime | None = None) -> Health:
         paused=Count("pk", filter=Q(status=SupporterStatus.PAUSED)),
         total=Sum("capacity", filter=Q(status=SupporterStatus.APPROVED)),
     )
+    approved = Q(supporter__supporter_profile__status=SupporterStatus.APPROVED)
     places = Pairing.objects.aggregate(
-        used=Count("pk", filter=Q(state__in=CAPACITY_STATES)),
-        pending=Count("pk", filter=Q(state__in=(PairingState.PROPOSED, PairingState.OFFERED))),
+        used=Count("pk", filter=approved & Q(state__in=CAPACITY_STATES)),
+        pending=Count(
+            "pk",
+            filter=approved & Q(state__in=(PairingState.PROPOSED, PairingState.OFFERED)),
+        ),
+        paused=Count(
+            "pk",
+            filter=Q(supporter__supporter_profile__status=SupporterStatus.PAUSED)
+            & Q(state__in=CAPACITY_STATES),
+        ),
     )
 
     since = now - timedelta(days=30)
@@ -148,6 +162,7 @@ def service_health(*, now: datetime | None = None) -> Health:
         capacity_total=supporters["total"] or 0,
         capacity_used=places["used"],
         capacity_pending=places["pending"],
+        paused_pairings=places["paused"],
         supporters_approved=supporters["approved"],
         supporters_paused=supporters["paused"],
         sessions_per_week=_per_week(

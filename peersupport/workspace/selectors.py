@@ -1,5 +1,5 @@
 """Reads for the coordinators' workspace. Each list costs a fixed number of queries whatever
-its length (the matcher's suggestions come from one load of the whole queue)."""
+its length (the matcher's suggestions come from one load of the page's waiting requests)."""
 
 from __future__ import annotations
 
@@ -72,8 +72,9 @@ class QueueRow:
 
 
 class Matcher:
-    """The queue as the matcher sees it: every open request against every supporter with
-    places, loaded and scored once (runner.load_instance + engine.eligible_edges)."""
+    """The queue as the matcher sees it: the given open requests (by default all of them)
+    against every supporter with places, loaded and scored once (runner.load_instance +
+    engine.eligible_edges)."""
 
     def __init__(self, *, requests_qs=None, places: dict[int, int] | None = None):
         self.instance = runner.load_instance(requests_qs=requests_qs, places=places)
@@ -198,7 +199,13 @@ def queue_page(
     ]
     waiting = [row for row in rows if row.pending is None]
     if waiting:
-        matcher = Matcher()
+        # Only this page's waiting requests are scored (against every supporter with places),
+        # never the whole queue: the same queries, a page's worth of work.
+        matcher = Matcher(
+            requests_qs=runner.open_requests_queryset().filter(
+                pk__in=[row.request.pk for row in waiting]
+            )
+        )
         picks = {row.request.pk: matcher.top(row.request.pk, SUGGESTIONS) for row in waiting}
         ids = {int(matcher.instance.supporters.ids[s]) for top in picks.values() for s, _x in top}
         names = _names(ids)

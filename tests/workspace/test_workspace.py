@@ -3,6 +3,7 @@ fits, supporters, pairings at risk, the figures; coordinators only; fixed query 
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -368,7 +369,7 @@ def test_the_figures_count_without_content(coordinator_client):
     assert figures[("pairings_by_state", "paused")] == "1"
     assert figures[("capacity", "used")] == "2"
     assert figures[("reminders_30_days", "sent")] == "1"
-    assert figures[("reminders_30_days", "failed")] == "1"
+    assert figures[("reminders_30_days", "failed_attempts")] == "1"
     assert figures[("concerns_by_category", "boundary")] == "1"
     assert sum(int(v) for (s, _k), v in figures.items() if s == "sessions_held_per_week") == 1
     assert sum(int(v) for (s, _k), v in figures.items() if s == "lapses_per_week") == 1
@@ -384,3 +385,133 @@ def test_debrief_requests_page_on_their_own(coordinator_client):
     assert "private words" not in html
     second = coordinator_client.get(reverse("workspace:supporters") + "?dpage=2").content.decode()
     assert second.count("data-debrief") == 5
+
+
+def test_the_capacity_figures_add_up_and_paused_supporters_are_apart(coordinator_client):
+    approved = SupporterFactory()
+    approved.supporter_profile.capacity = 3
+    approved.supporter_profile.save()
+    paused = SupporterFactory()
+    paused.supporter_profile.capacity = 2
+    paused.supporter_profile.status = SupporterStatus.PAUSED
+    paused.supporter_profile.save()
+    PairingFactory(supporter=approved)
+    PairingFactory(supporter=approved, state="paused")
+    PairingFactory(supporter=approved, state="offered", activated_at=None, request__status="open")
+    PairingFactory(supporter=paused)  # a paused supporter still supports someone
+
+    figures = _figures(coordinator_client)
+    assert figures[("capacity", "total")] == "3"
+    assert figures[("capacity", "used")] == "2"
+    assert figures[("capacity", "proposed_or_offered")] == "1"
+    assert figures[("capacity", "left")] == "0"
+    assert figures[("capacity", "held_by_paused_supporters")] == "1"
+    html = coordinator_client.get(reverse("workspace:health")).content.decode()
+    assert '<div class="h3 mb-0" data-figure="capacity">2 / 3</div>' in html
+    assert '<span data-figure="paused_pairings">1</span>' in html
+
+
+def test_a_pairings_history_costs_a_fixed_number_of_queries(
+    coordinator_client, coordinator, django_assert_num_queries
+):
+    from matching.models import EndReason, PairingTransition
+
+    for _ in range(3):
+        acknowledge_current(SupporterFactory())
+    current = PairingFactory()
+    survivor = current.survivor
+    actors = [coordinator, survivor, None]
+
+    def make(n):
+        # n more transitions on the current pairing, and n // 2 earlier pairings of the same
+        # person, each with its own transitions and a different supporter.
+        for i in range(n):
+            PairingTransition.objects.create(
+                pairing=current,
+                from_state="active",
+                to_state="paused" if i % 2 == 0 else "active",
+                actor=actors[i % 3],
+                reason="paused" if i % 2 == 0 else "resumed",
+            )
+        for _ in range(n // 2):
+            earlier = PairingFactory(
+                request=SupportRequestFactory(survivor=survivor, status="closed"),
+                state="ended",
+                end_reason=EndReason.SURVIVOR_CHANGE,
+                ended_at=timezone.now(),
+            )
+            for to_state in ("proposed", "offered", "awaiting_agreement", "active", "ended"):
+                PairingTransition.objects.create(
+                    pairing=earlier, to_state=to_state, actor=coordinator, reason="x"
+                )
+
+    response = _fixed_queries(
+        coordinator_client,
+        django_assert_num_queries,
+        reverse("workspace:pairing", kwargs={"pk": current.pk}),
+        make,
+    )
+    html = response.content.decode()
+    assert html.count("data-history-pairing") == 1 + 5 + 95
+    assert html.count("data-transition") == 200 + 100 * 5
+
+
+def test_the_figures_cost_a_fixed_number_of_queries(coordinator_client, django_assert_num_queries):
+    from ethics.models import ConcernCategory
+
+    categories = [code for code, _label in ConcernCategory.choices]
+    now = timezone.now()
+
+    def make(n):
+        for i in range(n):
+            SupportRequestFactory(opened_at=now - timedelta(days=i % 20))
+            pairing = PairingFactory(state="paused" if i % 4 == 0 else "active")
+            SupportSession.objects.create(
+                pairing=pairing,
+                logged_by=pairing.supporter,
+                starts_at=now - timedelta(days=i % 50),
+                mode=SessionMode.CHAT,
+                status=SessionStatus.HELD,
+            )
+            Concern.objects.create(
+                pairing=pairing,
+                raised_by=pairing.survivor,
+                category=categories[i % len(categories)],
+                text=SECRET,
+            )
+            ContactLapse.objects.create(
+                pairing=pairing, last_contact_at=now - timedelta(days=20 + i % 30)
+            )
+
+    SupportRequestFactory()
+    response = _fixed_queries(
+        coordinator_client, django_assert_num_queries, reverse("workspace:health"), make
+    )
+    assert SECRET not in response.content.decode()
+    figures = _figures(coordinator_client)
+    assert figures[("requests", "open")] == str(1 + 200)
+    assert figures[("pairings_by_state", "paused")] == str(3 + 48)
+
+
+def test_the_queue_scores_only_the_pages_waiting_requests(coordinator_client, monkeypatch):
+    from matching import runner
+
+    acknowledge_current(SupporterFactory())
+    for _ in range(30):
+        SupportRequestFactory()
+    PairingFactory(state="proposed", activated_at=None, request__status="open")
+    loaded = []
+    real = runner.load_instance
+
+    def spy(**kwargs):
+        instance = real(**kwargs)
+        loaded.append(sorted(int(pk) for pk in instance.requests.ids))
+        return instance
+
+    monkeypatch.setattr(runner, "load_instance", spy)
+    html = coordinator_client.get(reverse("workspace:queue")).content.decode()
+    on_page = sorted(int(pk) for pk in re.findall(r'data-request="(\d+)"', html))
+    assert len(on_page) == 25
+    assert len(loaded) == 1
+    assert loaded[0] == on_page  # the 6 requests on page 2 are not scored
+    assert "data-suggestions" in html
