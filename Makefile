@@ -1,7 +1,8 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run   - the service with demo data (SQLite, Celery on a filesystem broker)
 #   make test  - the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
-PYTHON ?= python3
+# Python 3.11: python3.11 when it is on the PATH, else python3 (checked before the venv is made).
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
@@ -9,6 +10,9 @@ PORT ?= 8000
 .PHONY: setup run test lint bench-matching clean
 
 $(VENV)/.installed: requirements.txt constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
+	  echo "Python 3.11 is needed; '$(PYTHON)' is $$($(PYTHON) -V 2>&1 || echo missing)." >&2; \
+	  echo "Install python3.11, or run: make PYTHON=/path/to/python3.11 ..." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt

@@ -138,6 +138,8 @@ def test_password_reset_answers_the_same_for_known_and_unknown_emails(client, su
     unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
+    # Nothing goes to an address without an account (someone else's inbox, perhaps).
+    assert [message.to for message in mail.outbox] == [[survivor.email]]
 
 
 def test_invalid_signup_keeps_what_was_typed_except_passwords(client):

@@ -208,6 +208,16 @@ def test_authenticated_pages_are_never_cached(survivor_client):
         assert "no-store" in response["Cache-Control"], name
 
 
+def test_a_signed_in_page_leaves_for_sign_in_after_the_idle_timeout(client, survivor, settings):
+    visitor_page = client.get(reverse("index")).content.decode()
+    assert "data-idle-refresh" not in visitor_page  # a visitor has no session to lose
+    client.force_login(survivor)
+    html = client.get(reverse("home")).content.decode()
+    seconds = settings.SESSION_COOKIE_AGE + 5
+    expected = f'content="{seconds};url={reverse("account_login")}"'
+    assert re.search(r'<meta http-equiv="refresh" ' + re.escape(expected), html)
+
+
 def test_pages_send_a_strict_content_security_policy(client):
     policy = client.get(reverse("index"))["Content-Security-Policy"]
     assert "script-src 'self'" in policy
