@@ -6,7 +6,8 @@ kombu's filesystem transport when Redis is unreachable, said in the output), sen
 sweep, and waits until every due reminder has gone. Emails go to the file-based console
 backend, which the benchmark reads back to count duplicates by Message-ID.
 
-Prints one JSON line: pairings, due, sent, duplicates, seconds, per_second, queries, ...
+Prints one JSON line: pairings, expected_due, due, sent, duplicates, seconds, per_second,
+queries, ...
 """
 
 from __future__ import annotations
@@ -273,6 +274,7 @@ class Command(BaseCommand):
             "DEBUG": "false",
             "SECRET_KEY": settings.SECRET_KEY,
             "ALLOWED_HOSTS": ",".join(settings.ALLOWED_HOSTS) or "localhost",
+            "SITE_URL": settings.SITE_URL,
             "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
             "DATABASE_URL": database_url,
             "REDIS_URL": broker,
@@ -297,12 +299,13 @@ class Command(BaseCommand):
                 "--without-mingle",
                 "--without-heartbeat",
                 "--loglevel=INFO",
-                f"--logfile={log}",
             ],
             cwd=settings.BASE_DIR,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            # The project's logging configuration writes to the standard streams (celery's
+            # --logfile is not used), so the log is what the worker prints.
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -372,6 +375,9 @@ class Command(BaseCommand):
         seconds = (finished - began).total_seconds()
         return {
             "pairings": pairings,
+            # One reminder for each of a pair: a shortfall in "due" means check-ins were
+            # not all made, which "sent == due" alone would not show.
+            "expected_due": 2 * pairings,
             "due": due,
             "sent": sent,
             "duplicates": email_duplicates + delivery_duplicates + in_app_duplicates,
