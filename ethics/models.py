@@ -60,11 +60,23 @@ class PublishedVersionError(ValidationError):
 
 
 class AgreementVersionQuerySet(models.QuerySet):
+    """Bulk writes obey the same rule as save() and delete(): published versions never change."""
+
     def published(self):
         return self.filter(published_at__isnull=False)
 
     def drafts(self):
         return self.filter(published_at__isnull=True)
+
+    def update(self, **kwargs):
+        if self.published().exists():
+            raise PublishedVersionError(_("A published version cannot be changed."))
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.published().exists():
+            raise PublishedVersionError(_("A published version cannot be changed."))
+        return super().delete()
 
 
 class AgreementVersion(models.Model):
@@ -125,10 +137,35 @@ class AgreementVersion(models.Model):
         return [p.strip() for p in self.introduction.split("\n\n") if p.strip()]
 
 
+class AgreementItemQuerySet(models.QuerySet):
+    """Items of a published version can be neither updated nor deleted in bulk. (bulk_create
+    stays open: the data migration loads version 1, already published, with it.)"""
+
+    def _refuse_if_any_published(self) -> None:
+        if self.filter(version__published_at__isnull=False).exists():
+            raise PublishedVersionError(_("A published version cannot be changed."))
+
+    def update(self, **kwargs):
+        self._refuse_if_any_published()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_if_any_published()
+        return super().delete()
+
+    def bulk_update(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for version_id in {obj.version_id for obj in objs}:
+            _refuse_if_published(version_id)
+        return super().bulk_update(objs, *args, **kwargs)
+
+
 class AgreementItem(models.Model):
     version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="items")
     number = models.PositiveSmallIntegerField()
     text = models.TextField()
+
+    objects = AgreementItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["version", "number"]

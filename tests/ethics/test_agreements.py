@@ -113,6 +113,42 @@ def test_publishing_creates_a_new_immutable_current_version(coordinator):
     assert before.items.count() == 10
 
 
+def test_published_versions_and_their_items_cannot_be_changed_in_bulk(coordinator):
+    version = selectors.current_versions().get(document__slug="ethics")
+    texts = list(version.items.values_list("text", flat=True))
+    refused = [
+        lambda: AgreementVersion.objects.filter(pk=version.pk).update(introduction="x"),
+        lambda: AgreementVersion.objects.filter(pk=version.pk).delete(),
+        lambda: AgreementVersion.objects.all().update(summary="x"),
+        lambda: version.items.update(text="changed"),
+        lambda: version.items.all().delete(),
+        lambda: AgreementItem.objects.filter(number=1).update(text="changed"),
+        lambda: AgreementItem.objects.bulk_update(
+            [AgreementItem(pk=version.items.first().pk, version=version, number=1, text="y")],
+            ["text"],
+        ),
+    ]
+    for attempt in refused:
+        with pytest.raises(PublishedVersionError):
+            attempt()
+    version.refresh_from_db()
+    assert list(version.items.values_list("text", flat=True)) == texts
+    assert AgreementItem.objects.count() == 34
+
+    # A draft can still be worked on in bulk, and discarded.
+    document = AgreementDocument.objects.get(slug="ethics")
+    draft = services.agreement_draft_save(
+        document_id=document.pk,
+        actor=coordinator,
+        introduction=version.introduction,
+        items=["One.", "Two."],
+        summary="Draft.",
+    )
+    assert draft.items.update(text="Same.") == 2
+    services.agreement_draft_discard(version_id=draft.pk, actor=coordinator)
+    assert not AgreementVersion.objects.filter(pk=draft.pk).exists()
+
+
 def test_a_draft_is_not_current_until_published(coordinator):
     document = AgreementDocument.objects.get(slug="ethics")
     draft = services.agreement_draft_save(
