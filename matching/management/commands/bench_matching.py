@@ -2,10 +2,11 @@
 
     python manage.py bench_matching --requests 10000 --supporters 2000 --seed 1
 
-Builds the instance (matching/bench_instance.py) as rows in a scratch database (Django's test
-database for the configured backend: in memory for SQLite, `test_<name>` for PostgreSQL),
-then times matching_run (loading, hard constraints, scoring, solving, writing proposals) and
-prints one JSON line, with the greedy highest-score-first result from the same edges.
+Builds the instance (matching/bench_instance.py) as rows in a scratch database, created and
+dropped here (in memory for SQLite; `<name>_bench_matching` for PostgreSQL, never the test
+suite's `test_<name>` nor the real database), then times matching_run (loading, hard
+constraints, scoring, solving, writing proposals with their explanations) and prints one JSON
+line, with the greedy highest-score-first result from the same edges.
 """
 
 from __future__ import annotations
@@ -75,9 +76,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, requests, supporters, seed, **options):
         old_name = connection.settings_dict["NAME"]
-        test_name = connection.creation.create_test_db(
-            verbosity=0, autoclobber=True, serialize=False, keepdb=False
+        test_settings = connection.settings_dict.setdefault("TEST", {})
+        old_test_name = test_settings.get("NAME")
+        # SQLite: None is an in-memory database. PostgreSQL: a name of its own, so the
+        # benchmark never clobbers the test suite's database (test_<name>).
+        test_settings["NAME"] = (
+            None if connection.vendor == "sqlite" else f"{old_name}_bench_matching"
         )
+        try:
+            test_name = connection.creation.create_test_db(
+                verbosity=0, autoclobber=True, serialize=False, keepdb=False
+            )
+        except BaseException:
+            test_settings["NAME"] = old_test_name
+            raise
         try:
             started = time.perf_counter()
             self._build(requests, supporters, seed)
@@ -88,6 +100,7 @@ class Command(BaseCommand):
             seconds_total = time.perf_counter() - started - result.seconds_greedy
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+            test_settings["NAME"] = old_test_name
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         database = (
             "sqlite (in memory)"
