@@ -76,6 +76,18 @@ def get_offer_for(user, pk: int, *, for_update: bool = False) -> Pairing:
         raise Http404 from error
 
 
+def was_offered_to(user, pk: int) -> bool:
+    """Whether pairing `pk` was ever offered to this supporter (whatever its state now), so
+    an offer that moved on can be told apart from someone else's (which stays a 404)."""
+    if user.role != Role.SUPPORTER:
+        return False
+    return (
+        Pairing.objects.filter(pk=pk, supporter=user, offered_at__isnull=False)
+        .exclude(Exists(Block.objects.filter(survivor=OuterRef("survivor"), supporter=user)))
+        .exists()
+    )
+
+
 def survivor_may_see_supporter(pairing: Pairing) -> bool:
     """A survivor learns who their supporter is only once the pairing has started."""
     return pairing.state in (PairingState.ACTIVE, PairingState.PAUSED) or (

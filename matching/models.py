@@ -201,6 +201,11 @@ class Pairing(models.Model):
     def is_live(self) -> bool:
         return self.state in CAPACITY_STATES
 
+    @property
+    def score_points(self) -> float:
+        """The score in points (it is stored in hundredths, as the matching engine counts)."""
+        return self.score / 100
+
 
 class PairingTransition(models.Model):
     """One row per change of state: who, when, why. Never updated or deleted."""

@@ -205,6 +205,15 @@ def pairing_propose(
     explanation: list | None = None,
     previous: Pairing | None = None,
 ) -> Pairing:
+    """Store a proposal. Without an `explanation`, it is computed now (and the score is its
+    sum), so the explanation a coordinator reads always sums to the stored score."""
+    if explanation is None:
+        from . import runner
+
+        components = runner.explain_now(request.pk, supporter.pk)
+        if components:
+            explanation = runner.explanation_data(components)
+            score = sum(c.points_int for c in components)
     pairing = Pairing.objects.create(
         request=request,
         survivor_id=request.survivor_id,
@@ -222,11 +231,25 @@ def pairing_propose(
 def pairing_offer(*, pairing_id: int, actor: User | None) -> Pairing:
     """Turn a proposal into an offer to the supporter. If the supporter can no longer take
     it (paused, full, agreements to acknowledge), the proposal is withdrawn instead and the
-    returned pairing is ended: check `pairing.state`."""
+    returned pairing is ended: check `pairing.state`. So is a proposal whose request is no
+    longer open."""
+    # Lock order everywhere: supporter profile, then request, then pairing.
+    supporter_id, request_id = Pairing.objects.values_list("supporter_id", "request_id").get(
+        pk=pairing_id
+    )
+    profile = SupporterProfile.objects.select_for_update().get(user_id=supporter_id)
+    request = _lock_request(request_id)
     pairing = Pairing.objects.select_for_update().get(pk=pairing_id)
-    profile = SupporterProfile.objects.select_for_update().get(user_id=pairing.supporter_id)
     if pairing.state != PairingState.PROPOSED:
         raise lifecycle.TransitionError(_("This proposal has already been handled."))
+    if request.status != RequestStatus.OPEN:
+        reason = (
+            EndReason.REQUEST_WITHDRAWN
+            if request.status == RequestStatus.WITHDRAWN
+            else EndReason.WITHDRAWN
+        )
+        lifecycle.transition(pairing, to_state=PairingState.ENDED, actor=actor, reason=reason)
+        return pairing
     if _offer_blocker(profile, pairing):
         lifecycle.transition(
             pairing, to_state=PairingState.ENDED, actor=actor, reason=EndReason.WITHDRAWN
@@ -273,10 +296,14 @@ def offer_accept(*, pairing_id: int, supporter: User) -> Pairing:
     )
     request = _lock_request(request_id)
     pairing = Pairing.objects.select_for_update().get(pk=pairing_id, supporter=supporter)
-    if pairing.state != PairingState.OFFERED:
+    if pairing.state != PairingState.OFFERED or request.status != RequestStatus.OPEN:
         raise ValidationError(_("This offer is no longer open."))
     if pairing.offer_expires_at and pairing.offer_expires_at <= timezone.now():
         raise ValidationError(_("This offer has expired."))
+    if agreements_outstanding(supporter):
+        raise ValidationError(
+            _("Please read and acknowledge the current agreements before accepting someone new.")
+        )
     if profile.status != SupporterStatus.APPROVED:
         raise ValidationError(_("You are paused: resume before accepting someone new."))
     if places_taken(supporter) >= profile.capacity:
@@ -350,6 +377,22 @@ def offers_withdraw_for(*, supporter: User, actor: User | None, keep: int | None
             pairing, to_state=PairingState.ENDED, actor=actor, reason=EndReason.WITHDRAWN
         )
         count += 1
+    if count:
+        if actor is None or actor.pk != supporter.pk:
+            notify(
+                user=supporter,
+                kind="offer.withdrawn",
+                text=_("Your open offers have been withdrawn."),
+                link=reverse("home"),
+                email=False,
+            )
+        if actor is None or not actor.is_coordinator:
+            notify_coordinators(
+                kind="offer.withdrawn",
+                text=_("Offers were withdrawn; the requests are back in the queue."),
+                link=reverse("matching:proposals"),
+                email=False,
+            )
     return count
 
 
@@ -373,6 +416,19 @@ def offers_expire(*, now=None) -> int:
                 continue
             lifecycle.transition(
                 pairing, to_state=PairingState.ENDED, actor=None, reason=EndReason.EXPIRED
+            )
+            notify(
+                user=pairing.supporter,
+                kind="offer.expired",
+                text=_("An offer was not answered in time and has closed."),
+                link=reverse("home"),
+                email=False,
+            )
+            notify_coordinators(
+                kind="offer.expired",
+                text=_("An offer expired; the request is back in the queue."),
+                link=reverse("matching:proposals"),
+                email=False,
             )
             count += 1
     return count
@@ -434,7 +490,20 @@ def pairing_set_paused(*, pairing_id: int, actor: User, paused: bool, note: str 
         reason="paused" if paused else "resumed",
         note=note if actor.is_coordinator else "",
     )
+    text = _("Your pairing has been paused.") if paused else _("Your pairing has resumed.")
+    for person in _other_parties(pairing, actor):
+        notify(
+            user=person,
+            kind="pairing.paused" if paused else "pairing.resumed",
+            text=text,
+            link=reverse("matching:pairing", args=[pairing.pk]),
+        )
     return pairing
+
+
+def _other_parties(pairing: Pairing, actor: User) -> list[User]:
+    """The survivor and the supporter, except whoever acted."""
+    return [person for person in (pairing.survivor, pairing.supporter) if person.pk != actor.pk]
 
 
 @transaction.atomic
@@ -445,10 +514,15 @@ def pairing_end(
     reason: str,
     note: str = "",
     reopen: bool = False,
+    notify_parties: bool | None = None,
 ) -> tuple[Pairing, SupportRequest | None]:
     """End a started pairing. With `reopen`, the survivor gets a new open request (same
     wishes) linked to this pairing, in the same transaction, so they are never left
-    without a request or a pairing."""
+    without a request or a pairing.
+
+    The survivor and supporter (except whoever ended it) are told it ended, in neutral
+    words, never why; coordinators too when one of them did not end it. By default not
+    with `reopen`: a reassignment tells each side itself what concerns them."""
     request_id = Pairing.objects.values_list("request_id", flat=True).get(pk=pairing_id)
     request = _lock_request(request_id)
     pairing = Pairing.objects.select_for_update().get(pk=pairing_id)
@@ -462,6 +536,25 @@ def pairing_end(
         request.closed_at = timezone.now()
         request.save(update_fields=["status", "closed_at", "updated_at"])
     new_request = _reopen_request(request, pairing) if reopen else None
+    if notify_parties if notify_parties is not None else not reopen:
+        for person in _other_parties(pairing, actor):
+            notify(
+                user=person,
+                kind="pairing.ended",
+                text=(
+                    _("One of your pairings has ended. Thank you for the support you gave.")
+                    if person.pk == pairing.supporter_id
+                    else _("Your pairing has ended.")
+                ),
+                link=reverse("home"),
+            )
+        if not actor.is_coordinator:
+            notify_coordinators(
+                kind="pairing.ended",
+                text=_("A pairing has ended."),
+                link=reverse("matching:pairing", args=[pairing.pk]),
+                email=False,
+            )
     return pairing, new_request
 
 

@@ -18,7 +18,13 @@ from peersupport.access import (
 )
 
 from . import runner, selectors, services
-from .access import get_offer_for, get_pairing_for, get_request_for, survivor_may_see_supporter
+from .access import (
+    get_offer_for,
+    get_pairing_for,
+    get_request_for,
+    survivor_may_see_supporter,
+    was_offered_to,
+)
 from .forms import DeclineForm, PairingActionForm, RequestForm
 from .models import EndReason, PairingState, RequestStatus
 
@@ -117,16 +123,48 @@ def request_withdraw(request, pk: int):
 # -- supporters: offers --------------------------------------------------------------------
 
 
+def _offer_no_longer_open(request, pk: int):
+    """For an offer that was made to this supporter but has moved on (withdrawn, expired,
+    declined, accepted): home, with a clear message. Anyone else's offer: 404."""
+    if not was_offered_to(request.user, pk):
+        raise Http404
+    messages.info(request, _("This offer is no longer open."))
+    return redirect("home")
+
+
+def _open_offer(request, pk: int):
+    try:
+        return get_offer_for(request.user, pk), None
+    except Http404:
+        return None, _offer_no_longer_open(request, pk)
+
+
+def _agreements_gate(request):
+    return render(
+        request,
+        "matching/gate.html",
+        {
+            "outstanding": services.agreements_outstanding(request.user),
+            "agreements_url": _agreements_url(),
+            "for_offer": True,
+        },
+    )
+
+
 @supporter_required
 def offer_detail(request, pk: int):
-    pairing = get_offer_for(request.user, pk)
+    pairing, closed = _open_offer(request, pk)
+    if closed is not None:
+        return closed
+    if services.agreements_outstanding(request.user):
+        return _agreements_gate(request)
     return render(
         request,
         "matching/offer_detail.html",
         {
             "pairing": pairing,
             "support_request": selectors.request_details(pairing.request),
-            "reasons": runner.explain_pairing(pairing),
+            "reasons": runner.explanation_rows(pairing),
             "decline_form": DeclineForm(),
         },
     )
@@ -135,7 +173,9 @@ def offer_detail(request, pk: int):
 @supporter_required
 @require_POST
 def offer_accept(request, pk: int):
-    get_offer_for(request.user, pk)
+    _pairing, closed = _open_offer(request, pk)
+    if closed is not None:
+        return closed
     try:
         pairing = services.offer_accept(pairing_id=pk, supporter=request.user)
     except ValidationError as error:
@@ -148,7 +188,9 @@ def offer_accept(request, pk: int):
 @supporter_required
 @require_POST
 def offer_decline(request, pk: int):
-    get_offer_for(request.user, pk)
+    _pairing, closed = _open_offer(request, pk)
+    if closed is not None:
+        return closed
     form = DeclineForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Keep the reason under 500 characters."))
@@ -183,6 +225,7 @@ def pairing_detail(request, pk: int):
         context["support_request"] = selectors.request_details(pairing.request)
     if user.is_coordinator:
         context["transitions"] = pairing.transitions.select_related("actor")
+        context["reasons"] = runner.explanation_rows(pairing)
     return render(request, "matching/pairing_detail.html", context)
 
 
@@ -218,6 +261,8 @@ def pairing_action(request, pk: int):
 @coordinator_required
 def proposals(request):
     pending = list(selectors.proposals_for_review())
+    for pairing in pending:
+        pairing.reasons = runner.explanation_rows(pairing)
     return render(
         request,
         "matching/proposals.html",
@@ -229,10 +274,16 @@ def proposals(request):
 @require_POST
 def run(request):
     result = runner.matching_run(actor=request.user)
+    if result.busy:
+        messages.info(
+            request,
+            _("Matching is already running; its proposals will appear here in a moment."),
+        )
+        return redirect("matching:proposals")
     messages.success(
         request,
-        _("Matched %(assigned)s of %(requests)s waiting requests.")
-        % {"assigned": result.assigned, "requests": result.requests},
+        _("Proposed a supporter for %(proposed)s of %(requests)s waiting requests.")
+        % {"proposed": len(result.proposals), "requests": result.requests},
     )
     return redirect("matching:proposals")
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from matching import runner, services
+from matching import engine, runner, services
 from matching.models import (
     Block,
     EndReason,
@@ -365,13 +365,34 @@ def test_the_run_never_proposes_an_excluded_supporter(agreed_survivor, agreed_su
     assert not Pairing.objects.filter(request=request).exists()
 
 
-def test_the_stored_score_equals_the_explanation(agreed_survivor, agreed_supporter):
-    _open_request(agreed_survivor, availability=0b111)
+def test_the_stored_score_equals_the_explanation(
+    client, coordinator, agreed_survivor, agreed_supporter
+):
+    """The request has waited several days, and days pass before anyone reads why."""
+    request = _open_request(agreed_survivor, availability=0b111)
+    SupportRequest.objects.filter(pk=request.pk).update(
+        opened_at=timezone.now() - timedelta(days=5, hours=1)
+    )
     runner.matching_run(actor=None)
     pairing = Pairing.objects.get()
+    assert len(pairing.explanation) == len(engine.COMPONENTS)
+    # Five days pass: today's data would score the pair differently ...
+    SupportRequest.objects.filter(pk=request.pk).update(
+        opened_at=timezone.now() - timedelta(days=10, hours=1)
+    )
+    recomputed = sum(c.points_int for c in runner.explain_now(request.pk, agreed_supporter.pk))
+    assert recomputed != pairing.score
+    # ... but what a coordinator reads is what the pair was scored with.
     components = runner.explain_pairing(pairing)
     assert sum(c.points_int for c in components) == pairing.score > 0
-    assert all(c.reason for c in components)
+    assert "Has waited 5 days" in str(components[-1].reason)
+
+    client.force_login(coordinator)
+    for url in (reverse("matching:proposals"), reverse("matching:pairing", args=[pairing.pk])):
+        body = client.get(url).content.decode()
+        assert "Has waited 5 days" in body, url
+        assert "Shared lived experience" in body, url
+        assert f"{pairing.score / 100:.2f}" in body, url
 
 
 def test_rare_language_request_is_not_left_waiting(agreed_supporter):
