@@ -390,11 +390,112 @@ def debrief_volunteer_set(*, user: User, volunteer: bool) -> bool:
     return volunteer
 
 
+# Pseudonyms that are also everyday words: "I hope" must not read as naming "Hope". These
+# count as a name only when written with a capital letter.
+EVERYDAY_WORD_NAMES = frozenset(
+    [
+        "amber",
+        "angel",
+        "april",
+        "ash",
+        "autumn",
+        "bear",
+        "birch",
+        "blessing",
+        "blue",
+        "brave",
+        "bright",
+        "brook",
+        "buddy",
+        "calm",
+        "charity",
+        "cliff",
+        "dale",
+        "dawn",
+        "destiny",
+        "dove",
+        "echo",
+        "faith",
+        "fern",
+        "free",
+        "friend",
+        "frost",
+        "glen",
+        "grace",
+        "guest",
+        "happy",
+        "harmony",
+        "hazel",
+        "heath",
+        "hero",
+        "honey",
+        "hope",
+        "ivy",
+        "jay",
+        "joy",
+        "june",
+        "kind",
+        "lark",
+        "light",
+        "lily",
+        "love",
+        "lucky",
+        "may",
+        "melody",
+        "mercy",
+        "moss",
+        "nova",
+        "oak",
+        "ocean",
+        "patience",
+        "peace",
+        "pearl",
+        "person",
+        "prudence",
+        "quiet",
+        "rain",
+        "reed",
+        "rest",
+        "river",
+        "robin",
+        "rose",
+        "rowan",
+        "ruby",
+        "sage",
+        "serenity",
+        "sky",
+        "snow",
+        "someone",
+        "star",
+        "still",
+        "storm",
+        "summer",
+        "sunny",
+        "sunshine",
+        "true",
+        "unity",
+        "user",
+        "will",
+        "wolf",
+        "wren",
+    ]
+)
+
+
 def _names_of_people_supported(supporter: User) -> list[str]:
     names = Pairing.objects.filter(supporter=supporter).values_list(
         "survivor__display_name", flat=True
     )
-    return [name for name in set(names) if name and len(name.strip()) >= 2]
+    return [name.strip() for name in set(names) if name and len(name.strip()) >= 2]
+
+
+def _names_someone(text: str, name: str) -> bool:
+    """Whole words only ("Al" is not in "always"); an everyday word only when capitalised."""
+    if name.lower() in EVERYDAY_WORD_NAMES:
+        first = re.escape(name[0].upper())
+        pattern = rf"(?<!\w){first}(?i:{re.escape(name[1:])})(?!\w)"
+        return re.search(pattern, text) is not None
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE) is not None
 
 
 @transaction.atomic
@@ -406,7 +507,7 @@ def debrief_request(*, supporter: User, text: str) -> DebriefRequest:
         raise ValidationError(_("Only approved peer supporters can ask for a debrief."))
     text = clean_text(text, field="text")
     for name in _names_of_people_supported(supporter):
-        if re.search(rf"(?<!\w){re.escape(name.strip())}(?!\w)", text, re.IGNORECASE):
+        if _names_someone(text, name):
             raise ValidationError(
                 {"text": _("This seems to name someone you support. Please leave names out.")}
             )

@@ -80,6 +80,18 @@ def test_a_coordinator_can_pick_up_a_debrief(supporter, coordinator, coordinator
     assert debrief.picked_up_by == coordinator
 
 
+def test_a_pseudonym_that_is_an_everyday_word_counts_only_as_a_name(supporter):
+    PairingFactory(request__survivor=SurvivorFactory(display_name="Hope"), supporter=supporter)
+    PairingFactory(request__survivor=SurvivorFactory(display_name="Al"), supporter=supporter)
+    fine = "I hope to talk it over; it was always a hard week, rest is needed."
+    assert services.debrief_request(supporter=supporter, text=fine).pk
+    for naming in ("Hope had a hard week.", "About HOPE, again.", "I worry about al."):
+        with pytest.raises(ValidationError) as caught:
+            services.debrief_request(supporter=supporter, text=naming)
+        assert "text" in caught.value.message_dict
+    assert DebriefRequest.objects.count() == 1
+
+
 def test_debriefs_are_not_for_survivors(survivor_client, supporter):
     debrief = services.debrief_request(supporter=supporter, text="After a heavy week.")
     assert survivor_client.get(reverse("ethics:debriefs")).status_code == 404
