@@ -316,3 +316,17 @@ def test_the_coordinators_lists_cost_a_fixed_number_of_queries(
         with django_assert_max_num_queries(count):
             page = coordinator_client.get(reverse(name)).content.decode()
         assert page.count("list-group-item") >= 5
+
+
+# -- addresses ------------------------------------------------------------------------------
+
+
+def test_the_ethics_addresses_say_nothing_about_what_the_page_is_for():
+    from ethics.urls import urlpatterns
+
+    telling = ("flag", "concern", "debrief", "block", "safety", "danger", "abuse", "support")
+    routes = [str(pattern.pattern) for pattern in urlpatterns]
+    assert len(routes) == 19
+    for route in routes:
+        for word in telling:
+            assert word not in route.lower(), route
