@@ -45,6 +45,8 @@ REASSIGN_REASONS = (
     EndReason.SAFETY,
 )
 TRIGGER_KINDS = ("change", "concern")
+# What a coordinator may give when they end a started pairing without offering someone new.
+END_REASONS = (EndReason.COORDINATOR_ENDED, EndReason.SAFETY)
 
 # Hard constraints, in words a coordinator reads when a choice is refused.
 CONSTRAINT_TEXT = {
@@ -84,6 +86,13 @@ def _parse_token(token: str | datetime) -> datetime | None:
         return parse_datetime(token or "")
     except ValueError:
         return None
+
+
+def stale_message() -> str:
+    return _(
+        "This pairing changed after the page was loaded (someone may have reassigned or "
+        "ended it). Nothing was changed: look at it again."
+    )
 
 
 def supporter_refusal(
@@ -157,10 +166,7 @@ def pairing_reassign(
     if reason not in REASSIGN_REASONS:
         raise ReassignError(_("Choose one of the reasons shown."))
     expected = _parse_token(expected_version)
-    stale = _(
-        "This pairing changed after the page was loaded (someone may have reassigned it). "
-        "Nothing was changed: look at it again."
-    )
+    stale = stale_message()
     try:
         request_id, survivor_id = Pairing.objects.values_list("request_id", "survivor_id").get(
             pk=pairing_id
@@ -217,22 +223,98 @@ def pairing_reassign(
         trigger=trigger.kind if trigger else "",
         trigger_id=trigger.pk if trigger else None,
     )
-    # Each side hears only what concerns them, never the other side's reasons.
+    _tell_both(old, new_request)
+    return new
+
+
+def _tell_both(old: Pairing, new_request: SupportRequest | None) -> None:
+    """Each side hears only what concerns them, never the other side's reasons."""
     notify(
         user=old.supporter,
         kind="pairing.ended",
         text=_("One of your pairings has ended. Thank you for the support you gave."),
         link=reverse("home"),
     )
-    notify(
-        user=old.survivor,
-        kind="pairing.changing",
-        text=_(
-            "We are finding you a new peer supporter. We will tell you as soon as they are ready."
-        ),
-        link=reverse("matching:request", args=[new_request.pk]),
+    if new_request is not None:
+        notify(
+            user=old.survivor,
+            kind="pairing.changing",
+            text=_(
+                "We are finding you a new peer supporter. "
+                "We will tell you as soon as they are ready."
+            ),
+            link=reverse("matching:request", args=[new_request.pk]),
+        )
+    else:
+        notify(
+            user=old.survivor,
+            kind="pairing.ended",
+            text=_(
+                "Your pairing has ended. Whenever you want a peer supporter again, "
+                "you can ask from your home page."
+            ),
+            link=reverse("home"),
+        )
+
+
+@transaction.atomic
+def pairing_end_by_coordinator(
+    *,
+    pairing_id: int,
+    coordinator: User,
+    reason: str,
+    expected_version: str | datetime,
+    reopen: bool = True,
+    note: str = "",
+    trigger: Trigger | None = None,
+) -> tuple[Pairing, SupportRequest | None]:
+    """End pairing `pairing_id` with `reason` without offering anyone new, for when nobody
+    fits or the pairing must stop first.
+
+    With `reopen` (the default) the survivor is back in the queue at once: a new open request
+    with the same wishes, linked to the ended pairing, in this same transaction. Without it
+    they are left with no request and no pairing: only when the coordinator chose that.
+    Returns (the ended pairing, the new request or None). Raises ReassignError with the
+    reason when anything does not hold; then nothing has changed.
+    """
+    if not coordinator.is_coordinator:
+        raise ReassignError(_("Only coordinators can end a pairing here."))
+    if reason not in END_REASONS:
+        raise ReassignError(_("Choose one of the reasons shown."))
+    expected = _parse_token(expected_version)
+    stale = stale_message()
+    try:
+        request_id = Pairing.objects.values_list("request_id", flat=True).get(pk=pairing_id)
+    except Pairing.DoesNotExist as error:
+        raise ReassignError(stale) from error
+    # Lock order: request, then pairing (as in matching/services.py).
+    SupportRequest.objects.select_for_update().get(pk=request_id)
+    old = Pairing.objects.select_for_update().get(pk=pairing_id)
+    if expected is None or old.updated_at != expected or old.state not in CAPACITY_STATES:
+        raise ReassignError(stale)
+    concern = _trigger_concern(trigger, old)
+
+    # Each side is told below, in words chosen for what happens next.
+    old, new_request = services.pairing_end(
+        pairing_id=old.pk,
+        actor=coordinator,
+        reason=reason,
+        note=note,
+        reopen=reopen,
+        notify_parties=False,
     )
-    return new
+    _close_triggers(old, coordinator=coordinator, concern=concern)
+    audit_record(
+        actor=coordinator,
+        action="pairing.ended_by_coordinator",
+        target=old,
+        reason=reason,
+        reopened=new_request.pk if new_request else None,
+        trigger=trigger.kind if trigger else "",
+        trigger_id=trigger.pk if trigger else None,
+    )
+    _tell_both(old, new_request)
+    return old, new_request
 
 
 def _score(request_id: int, supporter_id: int) -> int:

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import EndReason
-from matching.reassign import REASSIGN_REASONS, TRIGGER_KINDS
+from matching.reassign import END_REASONS, REASSIGN_REASONS, TRIGGER_KINDS
 from peersupport.form_base import NeutralErrorsMixin
 
 
@@ -41,6 +41,55 @@ class ReassignForm(NeutralErrorsMixin, forms.Form):
         self.fields["supporter"].widget.choices = [
             (s.supporter_id, f"{s.name} ({s.score:g})") for s in suggestions
         ]
+
+
+class EndPairingForm(NeutralErrorsMixin, forms.Form):
+    """End a pairing without offering anyone new (for when nobody fits, or it must stop now).
+
+    Putting the person back in the queue is the default; not doing so is an explicit choice,
+    never what an unticked box means. Used with the prefix "end" beside the ReassignForm.
+    """
+
+    REOPEN, CLOSE = "reopen", "close"
+
+    reason = forms.ChoiceField(
+        label=_("Why the pairing ends"),
+        choices=[(code, EndReason(code).label) for code in END_REASONS],
+    )
+    then = forms.ChoiceField(
+        label=_("Afterwards"),
+        choices=[
+            (
+                REOPEN,
+                _(
+                    "Put the person back in the queue with the same wishes, so a new "
+                    "supporter can be found (recommended)"
+                ),
+            ),
+            (
+                CLOSE,
+                _(
+                    "Do not put them back in the queue: they will have no request and no "
+                    "supporter until they ask again themselves"
+                ),
+            ),
+        ],
+        initial=REOPEN,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note for the coordinators (never shown to either person)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    trigger_kind = forms.ChoiceField(
+        choices=[("", "")] + [(k, k) for k in TRIGGER_KINDS],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    trigger_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class SupporterActionForm(NeutralErrorsMixin, forms.Form):

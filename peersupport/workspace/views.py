@@ -15,13 +15,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from matching.access import get_pairing_for
 from matching.models import CAPACITY_STATES, EndReason
-from matching.reassign import ReassignError, Trigger, pairing_reassign, version_token
+from matching.reassign import (
+    ReassignError,
+    Trigger,
+    pairing_end_by_coordinator,
+    pairing_reassign,
+    stale_message,
+    version_token,
+)
 from peersupport import services as people_services
 from peersupport.access import coordinator_required, get_application_for
 from peersupport.models import Language, SupporterProfile, SupporterStatus
 
 from . import charts, health, selectors
-from .forms import ReassignForm, SupporterActionForm
+from .forms import EndPairingForm, ReassignForm, SupporterActionForm
 from .services import supporter_capacity_set
 
 
@@ -70,7 +77,10 @@ def supporters(request):
     page = selectors.paginate(
         selectors.supporters(status=status, search=search), request.GET.get("page")
     )
-    debriefs = selectors.paginate(selectors.debriefs(), request.GET.get("dpage"))
+    dshow = request.GET.get("dshow", "not_closed")
+    if dshow not in selectors.DEBRIEF_FILTERS:
+        dshow = "not_closed"
+    debriefs = selectors.paginate(selectors.debriefs(show=dshow), request.GET.get("dpage"))
     return render(
         request,
         "workspace/supporters.html",
@@ -80,6 +90,8 @@ def supporters(request):
             "filters": selectors.SUPPORTER_FILTERS,
             "q": search,
             "debriefs": debriefs,
+            "dshow": dshow,
+            "debrief_filters": selectors.DEBRIEF_FILTERS,
         },
     )
 
@@ -149,7 +161,8 @@ _TRIGGER_REASON = {
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def pairing(request, pk: int):
-    """One pairing: its open items, its whole history, and reassigning it."""
+    """One pairing: its open items, its whole history, reassigning it, or ending it without
+    offering anyone new (when nobody fits, or it must stop first)."""
     pairing = get_pairing_for(request.user, pk)
     items = selectors.open_items_for(pairing)
     live = pairing.state in CAPACITY_STATES
@@ -164,35 +177,30 @@ def pairing(request, pk: int):
             initial["reason"] = _TRIGGER_REASON.get(change.kind, EndReason.COORDINATOR_ENDED)
     elif trigger_kind == "concern" and any(c.pk == trigger_id for c in items["concerns"]):
         initial.update(trigger_kind="concern", trigger_id=trigger_id)
+    ending = request.method == "POST" and request.POST.get("action") == "end"
+    reassigning = request.method == "POST" and not ending
     form = ReassignForm(
-        request.POST if request.method == "POST" else None,
-        initial=initial,
-        suggestions=suggestions,
+        request.POST if reassigning else None, initial=initial, suggestions=suggestions
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        trigger = (
-            Trigger(kind=data["trigger_kind"], pk=data["trigger_id"])
-            if data["trigger_kind"] and data["trigger_id"]
-            else None
-        )
-        try:
-            new = pairing_reassign(
-                pairing_id=pairing.pk,
-                coordinator=request.user,
-                reason=data["reason"],
-                supporter_id=data["supporter"],
-                expected_version=data["version"],
-                note=data["note"],
-                trigger=trigger,
-            )
-        except ReassignError as error:
-            form.add_error(None, _first_error(error))
-        else:
-            messages.success(
-                request, _("The pairing has ended and the new supporter has been offered.")
-            )
-            return redirect("workspace:pairing", pk=new.pk)
+    end_form = EndPairingForm(
+        request.POST if ending else None,
+        initial={**initial, "reason": EndReason.COORDINATOR_ENDED},
+        prefix="end",
+    )
+    refusal = None
+    if request.method == "POST":
+        acting = end_form if ending else form
+        if not live:
+            # Someone else reassigned or ended it since the page was drawn: say so plainly
+            # (the forms are not shown for a pairing that has ended).
+            refusal = stale_message()
+        elif acting.is_valid():
+            try:
+                if ending:
+                    return _end(request, pairing, end_form.cleaned_data)
+                return _reassign(request, pairing, form.cleaned_data)
+            except ReassignError as error:
+                refusal = _first_error(error)
     return render(
         request,
         "workspace/pairing.html",
@@ -203,10 +211,52 @@ def pairing(request, pk: int):
             "suggestions": suggestions,
             "unfit": unfit,
             "form": form,
+            "end_form": end_form,
+            "refusal": refusal,
             "history": selectors.pairing_history(pairing),
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _trigger(data) -> Trigger | None:
+    if data["trigger_kind"] and data["trigger_id"]:
+        return Trigger(kind=data["trigger_kind"], pk=data["trigger_id"])
+    return None
+
+
+def _reassign(request, pairing, data):
+    new = pairing_reassign(
+        pairing_id=pairing.pk,
+        coordinator=request.user,
+        reason=data["reason"],
+        supporter_id=data["supporter"],
+        expected_version=data["version"],
+        note=data["note"],
+        trigger=_trigger(data),
+    )
+    messages.success(request, _("The pairing has ended and the new supporter has been offered."))
+    return redirect("workspace:pairing", pk=new.pk)
+
+
+def _end(request, pairing, data):
+    _old, new_request = pairing_end_by_coordinator(
+        pairing_id=pairing.pk,
+        coordinator=request.user,
+        reason=data["reason"],
+        expected_version=data["version"],
+        reopen=data["then"] == EndPairingForm.REOPEN,
+        note=data["note"],
+        trigger=_trigger(data),
+    )
+    if new_request is not None:
+        messages.success(request, _("The pairing has ended. The person is back in the queue."))
+    else:
+        messages.success(
+            request,
+            _("The pairing has ended. The person has no open request until they ask again."),
+        )
+    return redirect("workspace:pairing", pk=pairing.pk)
 
 
 @coordinator_required
@@ -218,7 +268,8 @@ def service_health(request):
         {
             "health": data,
             "sessions_chart": charts.bar_chart(
-                data.sessions_per_week, title=_("Sessions held per week")
+                [(charts.week_label(week), n) for week, n in data.sessions_per_week],
+                title=_("Sessions held per week"),
             ),
             "states_chart": charts.bar_chart(
                 [(label, n) for _code, label, n in data.pairings_by_state],

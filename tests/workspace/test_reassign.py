@@ -1,9 +1,11 @@
 """Reassigning a pair: from each trigger, the old supporter's access gone at once, stale
 forms and ineligible supporters refused with the reason, and nothing half-applied."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +21,13 @@ from matching.models import (
     RequestStatus,
     SupportRequest,
 )
-from matching.reassign import ReassignError, Trigger, pairing_reassign, version_token
+from matching.reassign import (
+    ReassignError,
+    Trigger,
+    pairing_end_by_coordinator,
+    pairing_reassign,
+    version_token,
+)
 from peersupport.models import Language, Notification, SupporterStatus
 from sessions.models import CheckIn, SessionMode, SessionStatus, SupportSession
 from tests.factories import PairingFactory, SupporterFactory, SupportRequestFactory
@@ -222,6 +230,107 @@ def test_the_old_supporter_loses_access_at_once(
     assert pairing.survivor.display_name not in home
 
 
+def _party_posts(pairing, supporter):
+    """Every write the supporter of `pairing` could make about it: (url, data) pairs."""
+    now = timezone.now()
+    session = SupportSession.objects.create(
+        pairing=pairing,
+        logged_by=supporter,
+        starts_at=now - timedelta(days=1),
+        duration_minutes=60,
+        mode=SessionMode.VIDEO,
+        status=SessionStatus.HELD,
+        private_notes="mine",
+    )
+    checkin = CheckIn.objects.create(pairing=pairing, due_at=now - timedelta(hours=1))
+    pk = {"pk": pairing.pk}
+    when = (now - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    session_data = {
+        "pairing": pairing.pk,
+        "starts_at": when,
+        "duration_minutes": 60,
+        "mode": SessionMode.VIDEO,
+        "status": SessionStatus.HELD,
+        "notes": "written after the end",
+    }
+    return [
+        (reverse("matching:pairing_action", kwargs=pk), {"action": "pause"}),
+        (reverse("matching:pairing_action", kwargs=pk), {"action": "complete"}),
+        (reverse("peer_sessions:session_new"), session_data),
+        (reverse("peer_sessions:session_edit", kwargs={"pk": session.pk}), session_data),
+        (reverse("peer_sessions:session_notes", kwargs={"pk": session.pk}), {"notes": "new"}),
+        (
+            reverse("peer_sessions:checkin", kwargs={"pk": checkin.pk}),
+            {"mood": 3, "wants_session": "no"},
+        ),
+        (
+            reverse("peer_sessions:schedule", kwargs=pk),
+            {
+                "interval_days": 7,
+                "next_due_at": when,
+                "quiet_start": "21:00",
+                "quiet_end": "08:00",
+                "active": "on",
+            },
+        ),
+    ]
+
+
+@pytest.mark.parametrize("keep_notes", [False, True])
+def test_the_old_supporter_can_write_nothing_about_the_pairing_after_it(
+    client, coordinator, pairing, supporter, newcomer, settings, keep_notes
+):
+    settings.KEEP_PRIVATE_NOTES_AFTER_END = keep_notes
+    posts = _party_posts(pairing, supporter)
+    session = SupportSession.objects.get(pairing=pairing)
+    pairing_reassign(
+        pairing_id=pairing.pk,
+        coordinator=coordinator,
+        reason=EndReason.COORDINATOR_ENDED,
+        supporter_id=newcomer.pk,
+        expected_version=version_token(pairing),
+    )
+    client.force_login(supporter)
+    after = {url: client.post(url, data).status_code for url, data in posts}
+    assert all(code == 404 for code in after.values()), after
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.ENDED
+    assert pairing.end_reason == EndReason.COORDINATOR_ENDED  # not "completed" by the POST
+    assert SupportSession.objects.filter(pairing=pairing).count() == 1
+    session.refresh_from_db()
+    assert session.private_notes == "mine"
+    assert not CheckIn.objects.filter(pairing=pairing, answered_at__isnull=False).exists()
+
+
+def test_with_notes_kept_after_the_end_the_old_supporter_reads_them_and_nothing_else(
+    client, coordinator, pairing, supporter, newcomer, settings
+):
+    settings.KEEP_PRIVATE_NOTES_AFTER_END = True
+    urls = _party_urls(pairing, supporter)
+    session = SupportSession.objects.get(pairing=pairing)
+    session.private_notes = "kept words r2d"
+    session.save()
+    notes_url = reverse("peer_sessions:session_notes", kwargs={"pk": session.pk})
+    pairing_reassign(
+        pairing_id=pairing.pk,
+        coordinator=coordinator,
+        reason=EndReason.COORDINATOR_ENDED,
+        supporter_id=newcomer.pk,
+        expected_version=version_token(pairing),
+    )
+    client.force_login(supporter)
+    page = client.get(notes_url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "kept words r2d" in html
+    assert pairing.survivor.display_name not in html
+    assert client.post(notes_url, {"notes": "changed"}).status_code == 404  # read-only
+    session.refresh_from_db()
+    assert session.private_notes == "kept words r2d"
+    others = {url: client.get(url).status_code for url in urls if url != notes_url}
+    assert all(code == 404 for code in others.values()), others
+
+
 def test_a_stale_form_is_refused_and_nothing_changes(coordinator_client, pairing, newcomer):
     version = version_token(pairing)
     # Someone pauses the pairing after the page was drawn.
@@ -398,3 +507,173 @@ def test_only_coordinators_reassign(pairing, newcomer, supporter):
             supporter_id=newcomer.pk,
             expected_version=version_token(pairing),
         )
+
+
+# -- the coordinator who loses a race is told -------------------------------------------------
+
+
+def test_the_coordinator_who_loses_a_reassignment_sees_why_on_the_page(
+    coordinator_client, pairing, newcomer, coordinator
+):
+    version = version_token(pairing)  # both coordinators loaded the page
+    pairing_reassign(
+        pairing_id=pairing.pk,
+        coordinator=coordinator,
+        reason=EndReason.COORDINATOR_ENDED,
+        supporter_id=newcomer.pk,
+        expected_version=version,
+    )
+    other = SupporterFactory()
+    acknowledge_current(other)
+    response = _post(coordinator_client, pairing, other, version=version)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "data-refusal" in html
+    assert "changed after the page was loaded" in html
+    assert Pairing.objects.filter(previous=pairing).count() == 1
+    assert not Pairing.objects.filter(supporter=other).exists()
+
+
+def test_the_coordinator_who_loses_to_an_ending_sees_why_on_the_page(
+    coordinator_client, pairing, coordinator
+):
+    version = version_token(pairing)
+    pairing_end_by_coordinator(
+        pairing_id=pairing.pk,
+        coordinator=coordinator,
+        reason=EndReason.COORDINATOR_ENDED,
+        expected_version=version,
+    )
+    response = _end(coordinator_client, pairing, version=version)
+    assert response.status_code == 400
+    assert "changed after the page was loaded" in response.content.decode()
+    assert SupportRequest.objects.open().filter(survivor=pairing.survivor).count() == 1
+
+
+# -- ending a pairing without offering anyone new ---------------------------------------------
+
+
+def _end(
+    client, pairing, *, reason=EndReason.COORDINATOR_ENDED, then="reopen", version=None, **extra
+):
+    data = {
+        "action": "end",
+        "end-reason": reason,
+        "end-note": NOTE,
+        "end-version": version or version_token(pairing),
+        **({"end-then": then} if then else {}),
+        **{f"end-{key}": value for key, value in extra.items()},
+    }
+    return client.post(reverse("workspace:pairing", kwargs={"pk": pairing.pk}), data)
+
+
+def test_when_nobody_fits_the_page_offers_to_end_the_pairing_reopening_by_default(
+    coordinator_client, pairing
+):
+    html = coordinator_client.get(reverse("workspace:pairing", kwargs={"pk": pairing.pk}))
+    html = html.content.decode()
+    assert "data-unfit" in html and "data-reassign-form" not in html
+    assert "data-end-form" in html
+    radios = dict(re.findall(r'<input[^>]*name="end-then"[^>]*value="(\w+)"([^>]*)>', html))
+    assert set(radios) == {"reopen", "close"}
+    assert "checked" in radios["reopen"] and "checked" not in radios["close"]
+    assert "until they ask again themselves" in html  # what not reopening means
+
+
+def test_a_coordinator_ends_a_pairing_and_the_person_is_back_in_the_queue(
+    coordinator_client, pairing, supporter, survivor
+):
+    response = _end(coordinator_client, pairing, reason=EndReason.SAFETY)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workspace:pairing", kwargs={"pk": pairing.pk})
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.ENDED and pairing.end_reason == EndReason.SAFETY
+    ended = PairingTransition.objects.get(pairing=pairing, to_state=PairingState.ENDED)
+    assert ended.reason == EndReason.SAFETY and ended.note == NOTE and ended.actor.is_coordinator
+    assert pairing.request.status == RequestStatus.CLOSED
+    reopened = SupportRequest.objects.open().get(survivor=survivor)
+    assert reopened.previous_pairing == pairing
+    assert not Pairing.objects.not_ended().filter(survivor=survivor).exists()
+    _assert_told(pairing, survivor_kind="pairing.changing")
+    # The page now shows the pairing's history, without the forms.
+    html = coordinator_client.get(response["Location"]).content.decode()
+    assert "data-end-form" not in html and NOTE in html
+    # The old supporter's access is gone at once.
+    other = Client()
+    other.force_login(supporter)
+    for name in ("matching:pairing", "peer_sessions:pairing", "peer_sessions:schedule"):
+        assert other.get(reverse(name, kwargs={"pk": pairing.pk})).status_code == 404, name
+
+
+def test_a_coordinator_may_choose_not_to_reopen(coordinator_client, pairing, survivor):
+    response = _end(coordinator_client, pairing, then="close")
+    assert response.status_code == 302
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.ENDED
+    assert not SupportRequest.objects.live().filter(survivor=survivor).exists()
+    assert not Pairing.objects.not_ended().filter(survivor=survivor).exists()
+    _assert_told(pairing, survivor_kind="pairing.ended")
+
+
+def test_ending_without_saying_what_happens_next_is_refused(coordinator_client, pairing):
+    response = _end(coordinator_client, pairing, then=None)
+    assert response.status_code == 400
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.ACTIVE
+
+
+def test_ending_with_a_reason_not_offered_is_refused(coordinator_client, coordinator, pairing):
+    response = _end(coordinator_client, pairing, reason=EndReason.COMPLETED)
+    assert response.status_code == 400
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.ACTIVE
+    with pytest.raises(ReassignError, match="reasons shown"):
+        pairing_end_by_coordinator(
+            pairing_id=pairing.pk,
+            coordinator=coordinator,
+            reason=EndReason.SURVIVOR_CHANGE,
+            expected_version=version_token(pairing),
+        )
+
+
+def test_a_stale_end_form_is_refused_and_nothing_changes(coordinator_client, pairing):
+    version = version_token(pairing)
+    matching_services.pairing_set_paused(pairing_id=pairing.pk, actor=pairing.survivor, paused=True)
+    response = _end(coordinator_client, pairing, version=version)
+    assert response.status_code == 400
+    assert "changed after the page was loaded" in response.content.decode()
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.PAUSED
+    assert not SupportRequest.objects.filter(previous_pairing=pairing).exists()
+
+
+def test_ending_from_a_concern_resolves_it(coordinator_client, pairing, survivor):
+    concern = ethics_services.concern_raise(
+        user=survivor, pairing=pairing, category="boundary", text="It felt wrong."
+    )
+    response = _end(coordinator_client, pairing, trigger_kind="concern", trigger_id=concern.pk)
+    assert response.status_code == 302
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.RESOLVED
+
+
+def test_only_coordinators_end_a_pairing_here(pairing, supporter):
+    with pytest.raises(ReassignError):
+        pairing_end_by_coordinator(
+            pairing_id=pairing.pk,
+            coordinator=supporter,
+            reason=EndReason.COORDINATOR_ENDED,
+            expected_version=version_token(pairing),
+        )
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.ACTIVE
+
+
+def _assert_told(old, *, survivor_kind):
+    to_supporter = Notification.objects.filter(user=old.supporter, kind="pairing.ended").get()
+    to_survivor = Notification.objects.filter(user=old.survivor, kind=survivor_kind).get()
+    for note in (to_supporter, to_survivor):
+        assert NOTE not in note.text
+        assert "safety" not in note.text.lower() and "concern" not in note.text.lower()
+    assert old.supporter.display_name not in to_survivor.text
+    assert old.survivor.display_name not in to_supporter.text
