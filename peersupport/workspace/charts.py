@@ -9,8 +9,31 @@ from django.utils.safestring import SafeString, mark_safe
 WIDTH, HEIGHT, PAD, LABEL = 480, 180, 4, 28
 
 
+def _label(label: str, x: float) -> str:
+    """The label under a bar, whole: a long one on two lines (split at the middle space)."""
+    words = label.split()
+    if len(label) <= 12 or len(words) < 2:
+        return (
+            f'<text x="{x:.1f}" y="{HEIGHT - 10}" font-size="10" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
+    cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(label) / 2))
+    first, second = " ".join(words[:cut]), " ".join(words[cut:])
+    return (
+        f'<text x="{x:.1f}" y="{HEIGHT - 16}" font-size="10" text-anchor="middle">'
+        f'<tspan x="{x:.1f}">{escape(first)}</tspan>'
+        f'<tspan x="{x:.1f}" dy="11">{escape(second)}</tspan></text>'
+    )
+
+
+def week_label(iso_date: str) -> str:
+    """A week's start as a short label: "2026-11-23" -> "11-23"."""
+    return iso_date[5:] if len(iso_date) == 10 else iso_date
+
+
 def bar_chart(data: list[tuple[str, int]], *, title: str) -> SafeString:
-    """Vertical bars, one per (label, value), with the value above each bar."""
+    """Vertical bars, one per (label, value), with the value above each bar. Labels are
+    shown whole (shorten week dates with week_label first)."""
     n = max(1, len(data))
     top = max([value for _label, value in data] + [1])
     slot = WIDTH / n
@@ -33,9 +56,6 @@ def bar_chart(data: list[tuple[str, int]], *, title: str) -> SafeString:
             f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" font-size="11" '
             f'text-anchor="middle">{value}</text>'
         )
-        parts.append(
-            f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 10}" font-size="10" '
-            f'text-anchor="middle">{escape(label[-5:] if len(label) > 10 else label)}</text>'
-        )
+        parts.append(_label(label, x + bar / 2))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every label and title is escaped above

@@ -277,11 +277,25 @@ def supporters(*, status: str = SupporterStatus.APPROVED, search: str = ""):
     return queryset
 
 
-def debriefs():
-    """Supporters' open debrief requests: who and when, never what they wrote."""
-    from ethics.selectors import open_debriefs
+DEBRIEF_FILTERS = {
+    "not_closed": _("Not closed"),
+    "open": _("Waiting to be picked up"),
+    "picked_up": _("Picked up"),
+    "closed": _("Closed"),
+}
 
-    return open_debriefs().defer("text").order_by("created_at", "pk")
+
+def debriefs(*, show: str = "not_closed"):
+    """Supporters' debrief requests: who and when, never what they wrote. By default those
+    not closed yet; or those of one status."""
+    from ethics.models import DebriefRequest
+
+    queryset = DebriefRequest.objects.select_related("requested_by", "picked_up_by").defer("text")
+    if show in ("open", "picked_up", "closed"):
+        queryset = queryset.filter(status=show)
+    else:
+        queryset = queryset.not_closed()
+    return queryset.order_by("-created_at" if show == "closed" else "created_at", "pk")
 
 
 # -- pairings at risk -----------------------------------------------------------------------

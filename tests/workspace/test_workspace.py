@@ -515,3 +515,50 @@ def test_the_queue_scores_only_the_pages_waiting_requests(coordinator_client, mo
     assert len(loaded) == 1
     assert loaded[0] == on_page  # the 6 requests on page 2 are not scored
     assert "data-suggestions" in html
+
+
+def test_chart_labels_are_whole_and_only_week_dates_are_shortened():
+    from peersupport.workspace import charts
+
+    svg = charts.bar_chart(
+        [("Awaiting agreement", 2), ("Active", 5), ("<b>", 1)], title="Pairings by state"
+    )
+    assert ">Awaiting</tspan>" in svg and ">agreement</tspan>" in svg
+    assert ">Active</text>" in svg
+    assert "<b>" not in svg and "&lt;b&gt;" in svg
+    assert charts.week_label("2026-11-23") == "11-23"
+    weeks = charts.bar_chart([(charts.week_label("2026-11-23"), 3)], title="Sessions")
+    assert ">11-23</text>" in weeks
+
+
+def test_debrief_requests_filter_by_status(coordinator_client):
+    from ethics.models import DebriefStatus
+
+    asker, volunteer = SupporterFactory(), SupporterFactory()
+    waiting = DebriefRequest.objects.create(requested_by=asker, text="private words")
+    picked = DebriefRequest.objects.create(
+        requested_by=asker,
+        text="private words",
+        status=DebriefStatus.PICKED_UP,
+        picked_up_by=volunteer,
+    )
+    closed = DebriefRequest.objects.create(
+        requested_by=asker, text="private words", status=DebriefStatus.CLOSED
+    )
+    url = reverse("workspace:supporters")
+
+    links = {
+        name: reverse("ethics:debrief", kwargs={"pk": d.pk})
+        for name, d in (("open", waiting), ("picked_up", picked), ("closed", closed))
+    }
+
+    def rows(params):
+        html = coordinator_client.get(url, params).content.decode()
+        assert "private words" not in html
+        return {name for name, link in links.items() if f'href="{link}"' in html}
+
+    assert rows({}) == {"open", "picked_up"}
+    assert rows({"dshow": "open"}) == {"open"}
+    assert rows({"dshow": "picked_up"}) == {"picked_up"}
+    assert rows({"dshow": "closed"}) == {"closed"}
+    assert rows({"dshow": "nonsense"}) == {"open", "picked_up"}
