@@ -7,6 +7,7 @@ unreachable, except under CI=true, where an unreachable service fails the test.
 import os
 
 import pytest
+from django.test import Client
 
 from tests.factories import CoordinatorFactory, SupporterFactory, SurvivorFactory
 
@@ -34,24 +35,27 @@ def coordinator(db):
     return CoordinatorFactory(display_name="Casey")
 
 
-def _client_for(client, user):
+def _client_for(user):
+    # Each persona has a client of its own: a test that asks for two of them (or for
+    # `client` beside one) really acts as two people.
+    client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def survivor_client(client, survivor):
-    return _client_for(client, survivor)
+def survivor_client(survivor):
+    return _client_for(survivor)
 
 
 @pytest.fixture
-def supporter_client(client, supporter):
-    return _client_for(client, supporter)
+def supporter_client(supporter):
+    return _client_for(supporter)
 
 
 @pytest.fixture
-def coordinator_client(client, coordinator):
-    return _client_for(client, coordinator)
+def coordinator_client(coordinator):
+    return _client_for(coordinator)
 
 
 @pytest.fixture

@@ -96,8 +96,9 @@ def test_the_download_costs_the_same_queries_for_a_short_and_a_long_history(
 
 
 @pytest.mark.parametrize("name", URLS)
-def test_other_roles_get_404(name, supporter_client, coordinator_client):
-    for client in (supporter_client, coordinator_client):
+def test_other_roles_get_404(name, client, supporter, coordinator):
+    for user in (supporter, coordinator):
+        client.force_login(user)
         assert client.get(reverse(name)).status_code == 404
         assert client.post(reverse(name)).status_code == 404
 
@@ -155,3 +156,11 @@ def test_deleting_needs_the_confirmation_box(survivor_client, survivor):
     response = survivor_client.post(reverse("mydata:erase"), {"password": PASSWORD})
     assert response.status_code == 200
     assert User.objects.filter(pk=survivor.pk).exists()
+
+
+def test_the_profile_page_leads_a_survivor_and_only_a_survivor_there(client, survivor, supporter):
+    link = reverse("mydata:overview")
+    client.force_login(survivor)
+    assert link in client.get(reverse("profile")).content.decode()
+    client.force_login(supporter)
+    assert link not in client.get(reverse("profile")).content.decode()
