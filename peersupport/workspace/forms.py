@@ -10,18 +10,10 @@ from matching.reassign import END_REASONS, REASSIGN_REASONS, TRIGGER_KINDS
 from peersupport.form_base import NeutralErrorsMixin
 
 
-class ReassignForm(NeutralErrorsMixin, forms.Form):
-    """End a pairing and offer its survivor to a supporter from the matcher's suggestions.
+class _PairingChangeForm(NeutralErrorsMixin, forms.Form):
+    """What ending a pairing always carries: a note for the coordinators, the version of the
+    pairing the page saw (a stale form is refused), and what prompted it."""
 
-    `version` is the pairing as the page saw it: if it changed since, the service refuses.
-    The supporter is any id: the service says why one cannot be chosen.
-    """
-
-    supporter = forms.IntegerField(label=_("New peer supporter"), widget=forms.RadioSelect)
-    reason = forms.ChoiceField(
-        label=_("Why the pairing ends"),
-        choices=[(code, EndReason(code).label) for code in REASSIGN_REASONS],
-    )
     note = forms.CharField(
         label=_("Note for the coordinators (never shown to either person)"),
         max_length=500,
@@ -36,6 +28,21 @@ class ReassignForm(NeutralErrorsMixin, forms.Form):
     )
     trigger_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+
+class ReassignForm(_PairingChangeForm):
+    """End a pairing and offer its survivor to a supporter from the matcher's suggestions.
+
+    `version` is the pairing as the page saw it: if it changed since, the service refuses.
+    The supporter is any id: the service says why one cannot be chosen.
+    """
+
+    supporter = forms.IntegerField(label=_("New peer supporter"), widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label=_("Why the pairing ends"),
+        choices=[(code, EndReason(code).label) for code in REASSIGN_REASONS],
+    )
+    field_order = ["supporter", "reason", "note"]
+
     def __init__(self, *args, suggestions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supporter"].widget.choices = [
@@ -43,7 +50,7 @@ class ReassignForm(NeutralErrorsMixin, forms.Form):
         ]
 
 
-class EndPairingForm(NeutralErrorsMixin, forms.Form):
+class EndPairingForm(_PairingChangeForm):
     """End a pairing without offering anyone new (for when nobody fits, or it must stop now).
 
     Putting the person back in the queue is the default; not doing so is an explicit choice,
@@ -77,19 +84,7 @@ class EndPairingForm(NeutralErrorsMixin, forms.Form):
         initial=REOPEN,
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(
-        label=_("Note for the coordinators (never shown to either person)"),
-        max_length=500,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    version = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    trigger_kind = forms.ChoiceField(
-        choices=[("", "")] + [(k, k) for k in TRIGGER_KINDS],
-        required=False,
-        widget=forms.HiddenInput,
-    )
-    trigger_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    field_order = ["reason", "then", "note"]
 
 
 class SupporterActionForm(NeutralErrorsMixin, forms.Form):
