@@ -294,7 +294,10 @@ def concern_update(
 def safety_flag_raise(*, supporter: User, pairing: Pairing, category: str, text: str) -> SafetyFlag:
     """Danger to self, to others, or a child at risk: every coordinator is told at once (in the
     app, and by a discreet email queued for after the commit)."""
-    if pairing.supporter_id != supporter.pk or pairing.state not in LIVE_STATES:
+    # Lock the pairing: its survivor may be deleting their account at this very moment, and
+    # deleting waits for an open flag (peersupport.mydata.services.survivor_erase).
+    pairing = Pairing.objects.select_for_update().filter(pk=pairing.pk).first()
+    if pairing is None or pairing.supporter_id != supporter.pk or pairing.state not in LIVE_STATES:
         raise ValidationError(_("You can only flag something about a person you support."))
     if category not in FlagCategory.values:
         raise ValidationError({"category": _("Choose one of the options shown.")})

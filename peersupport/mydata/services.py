@@ -13,6 +13,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ethics.models import Acknowledgement, ChangeRequest, Concern, FlagStatus, SafetyFlag
@@ -20,7 +22,7 @@ from matching.access import survivor_may_see_supporter
 from matching.models import Block, Pairing, PairingState, SupportRequest
 from sessions.models import CheckIn, SupportSession
 
-from ..models import Notification, Role, User
+from ..models import AuditEvent, Notification, Role, User
 from ..notifications import notify, notify_coordinators
 from ..services import audit_record, mask_to_slots
 
@@ -110,9 +112,9 @@ def survivor_export(*, user: User) -> dict[str, Any]:
             "status": s.get_status_display(),
             "how_you_said_you_were_doing": s.get_wellbeing_display() if s.wellbeing else None,
         }
-        for s in SupportSession.objects.filter(pairing_id__in=visible_ids).order_by(
-            "starts_at", "id"
-        )
+        for s in SupportSession.objects.without_notes()
+        .filter(pairing_id__in=visible_ids)
+        .order_by("starts_at", "id")
     ]
     data["check_ins"] = [
         {
@@ -132,6 +134,7 @@ def survivor_export(*, user: User) -> dict[str, Any]:
             "category": c.get_category_display(),
             "text": c.text,
             "status": c.get_status_display(),
+            "reply": c.response,
         }
         for c in Concern.objects.filter(raised_by=user).order_by("created_at", "id")
     ]
@@ -183,14 +186,35 @@ def survivor_erase(*, user: User) -> None:
         raise ValidationError(_("Only people seeking support can delete their account here."))
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        if not survivor_has_open_safety_matter(user=user):
+        # Locking the pairings holds back a safety flag being raised at this moment
+        # (ethics.services.safety_flag_raise locks the pairing too).
+        list(Pairing.objects.select_for_update().filter(survivor=user).values_list("pk"))
+        open_flag = (
+            SafetyFlag.objects.filter(pairing__survivor=user)
+            .exclude(status=FlagStatus.CLOSED)
+            .order_by("created_at")
+            .first()
+        )
+        if open_flag is None:
             _erase(user)
             return
     with transaction.atomic():
-        notify_coordinators(
-            kind="account.erase_waiting",
-            text=_("Someone asked to delete their account. Please look at their open matters."),
-        )
+        # Tell the coordinators once a day at most, however often the person tries.
+        told_recently = AuditEvent.objects.filter(
+            action="account.erase_refused",
+            target_type=user._meta.label_lower,
+            target_id=user.pk,
+            at__gte=timezone.now() - datetime.timedelta(days=1),
+        ).exists()
+        if not told_recently:
+            notify_coordinators(
+                kind="account.erase_waiting",
+                text=_(
+                    "Someone asked to delete their account while a flag about them is open. "
+                    "Please look at the flag."
+                ),
+                link=reverse("ethics:flag", args=[open_flag.pk]),
+            )
         audit_record(actor=user, action="account.erase_refused", target=user)
     raise ValidationError(
         _(

@@ -43,8 +43,7 @@ def erase(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            logout(request)
-            request.session.flush()
+            logout(request)  # flushes the session
             messages.success(request, _("Your account and everything in it have been deleted."))
             return redirect("index")
     return render(request, "people/mydata_erase.html", {"form": form})
