@@ -146,6 +146,33 @@ def supporter_set_paused(
     return profile
 
 
+def supporter_capacity_check(profile: SupporterProfile, capacity: int, *, too_few: str) -> int:
+    """Under the caller's lock on `profile`: a capacity from 1 to 10 and never below the places
+    already taken (`too_few` says so, with %(used)s). Returns the places taken."""
+    from matching.services import places_taken
+
+    if not 1 <= capacity <= 10:
+        raise ValidationError(_("Choose a number from 1 to 10."))
+    used = places_taken(profile.user)
+    if capacity < used:
+        raise ValidationError(too_few % {"used": used})
+    return used
+
+
+def supporter_offers_refit(
+    profile: SupporterProfile, *, used: int, actor: User, accepting_new: bool = True
+) -> int:
+    """Send open proposals and offers back to the queue when the supporter no longer takes new
+    people or they no longer fit the capacity. Returns how many went back."""
+    from matching.models import Pairing
+    from matching.services import OPEN_OFFER_STATES, offers_withdraw_for
+
+    pending = Pairing.objects.filter(supporter_id=profile.user_id, state__in=OPEN_OFFER_STATES)
+    if not accepting_new or used + pending.count() > profile.capacity:
+        return offers_withdraw_for(supporter=profile.user, actor=actor)
+    return 0
+
+
 @transaction.atomic
 def supporter_profile_update(
     *,
@@ -162,23 +189,17 @@ def supporter_profile_update(
     """A supporter changes their own profile. Capacity never drops below the places already
     taken; closing to new people, or a capacity their open proposals and offers no longer fit,
     sends those back to the queue at once."""
-    from matching.models import Pairing
-    from matching.services import OPEN_OFFER_STATES, offers_withdraw_for, places_taken
-
     profile = _lock_supporter(profile_id)
     if profile.user_id != actor.pk:
         raise ValidationError(_("Only the supporter can change this profile."))
-    if not 1 <= capacity <= 10:
-        raise ValidationError(_("Choose a number from 1 to 10."))
-    used = places_taken(profile.user)
-    if capacity < used:
-        raise ValidationError(
-            _(
-                "You already support %(used)s people: choose at least that many, or talk to "
-                "a coordinator."
-            )
-            % {"used": used}
-        )
+    used = supporter_capacity_check(
+        profile,
+        capacity,
+        too_few=_(
+            "You already support %(used)s people: choose at least that many, or talk to "
+            "a coordinator."
+        ),
+    )
     previous = (profile.capacity, profile.accepting_new)
     profile.gender = gender
     profile.availability = availability
@@ -190,10 +211,7 @@ def supporter_profile_update(
     profile.areas.set(areas)
     profile.languages.set(languages)
     profile.meeting_modes.set(meeting_modes)
-    withdrawn = 0
-    pending = Pairing.objects.filter(supporter_id=profile.user_id, state__in=OPEN_OFFER_STATES)
-    if not accepting_new or used + pending.count() > capacity:
-        withdrawn = offers_withdraw_for(supporter=profile.user, actor=actor)
+    withdrawn = supporter_offers_refit(profile, used=used, actor=actor, accepting_new=accepting_new)
     audit_record(
         actor=actor,
         action="supporter.profile_updated",

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from peersupport.models import SupporterProfile, User
-from peersupport.services import audit_record
+from peersupport.services import audit_record, supporter_capacity_check, supporter_offers_refit
 
 
 @transaction.atomic
@@ -16,27 +16,18 @@ def supporter_capacity_set(
 ) -> SupporterProfile:
     """Change how many people a supporter supports at once. Never below the places already
     taken; if open proposals and offers no longer fit, they go back to the queue."""
-    from matching.models import CAPACITY_STATES, Pairing
-    from matching.services import OPEN_OFFER_STATES, offers_withdraw_for
-
     if not coordinator.is_coordinator:
         raise ValidationError(_("Only coordinators can change this."))
-    if not 1 <= capacity <= 10:
-        raise ValidationError(_("Choose a number from 1 to 10."))
     profile = SupporterProfile.objects.select_for_update().get(pk=profile_id)
-    taken = Pairing.objects.filter(supporter_id=profile.user_id, state__in=CAPACITY_STATES)
-    used = taken.count()
-    if capacity < used:
-        raise ValidationError(
-            _("This supporter already supports %(used)s people; end a pairing first.")
-            % {"used": used}
-        )
+    used = supporter_capacity_check(
+        profile,
+        capacity,
+        too_few=_("This supporter already supports %(used)s people; end a pairing first."),
+    )
     previous = profile.capacity
     profile.capacity = capacity
     profile.save(update_fields=["capacity", "updated_at"])
-    pending = Pairing.objects.filter(supporter_id=profile.user_id, state__in=OPEN_OFFER_STATES)
-    if used + pending.count() > capacity:
-        offers_withdraw_for(supporter=profile.user, actor=coordinator)
+    supporter_offers_refit(profile, used=used, actor=coordinator)
     audit_record(
         actor=coordinator,
         action="supporter.capacity_set",
