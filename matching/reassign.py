@@ -201,13 +201,9 @@ def pairing_reassign(
     old, new_request = services.pairing_end(
         pairing_id=old.pk, actor=coordinator, reason=reason, note=note, reopen=True
     )
-    score = _score(new_request.pk, profile.user_id)
+    # pairing_propose works out the score and its explanation once, from the data as it is.
     new = services.pairing_propose(
-        request=new_request,
-        supporter=profile.user,
-        actor=coordinator,
-        score=score,
-        previous=old,
+        request=new_request, supporter=profile.user, actor=coordinator, previous=old
     )
     new = services.pairing_offer(pairing_id=new.pk, actor=coordinator)
     if new.state != PairingState.OFFERED:  # pragma: no cover - checked above under the lock
@@ -315,13 +311,6 @@ def pairing_end_by_coordinator(
     )
     _tell_both(old, new_request)
     return old, new_request
-
-
-def _score(request_id: int, supporter_id: int) -> int:
-    instance = runner.load_for_pair(request_id, supporter_id)
-    if instance is None:  # pragma: no cover
-        return 0
-    return engine.pair_score(instance.requests, 0, instance.supporters, 0, runner.weights())
 
 
 def _trigger_concern(trigger: Trigger | None, pairing: Pairing):
