@@ -16,7 +16,8 @@ cat <<INFO
 
   The service is starting at http://127.0.0.1:${PORT}/
   Sign in with one of the demo accounts above (password: demo-pass-2026).
-  Emails (sign-up confirmations, reminders) are printed in this terminal.
+  Sign-up and password emails are printed in this terminal; discreet notices and
+  reminders (sent by Celery) in .var/celery.log.
   Celery worker and beat log: .var/celery.log
   Press Ctrl-C to stop.
 
