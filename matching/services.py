@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from peersupport.models import SupporterProfile, SupporterStatus, User
 from peersupport.notifications import notify, notify_coordinators
@@ -424,13 +425,20 @@ def offers_expire(*, now=None) -> int:
                 link=reverse("home"),
                 email=False,
             )
-            notify_coordinators(
-                kind="offer.expired",
-                text=_("An offer expired; the request is back in the queue."),
-                link=reverse("matching:proposals"),
-                email=False,
-            )
             count += 1
+    if count:
+        # One notice for the sweep, however many offers it closed.
+        notify_coordinators(
+            kind="offer.expired",
+            text=ngettext(
+                "An offer expired; the request is back in the queue.",
+                "%(count)d offers expired; the requests are back in the queue.",
+                count,
+            )
+            % {"count": count},
+            link=reverse("matching:proposals"),
+            email=False,
+        )
     return count
 
 

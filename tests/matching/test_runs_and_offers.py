@@ -270,6 +270,14 @@ def test_an_expired_offer_is_told_to_the_supporter_and_coordinators(
     assert mail.outbox == []  # in-app only
 
 
+def test_a_sweep_that_closes_several_offers_tells_each_coordinator_once(coordinator):
+    offers = [_offer(SupporterFactory()) for _ in range(3)]
+    later = max(o.offer_expires_at for o in offers) + timedelta(seconds=1)
+    assert services.offers_expire(now=later) == 3
+    notices = Notification.objects.filter(user=coordinator, kind="offer.expired")
+    assert [n.text for n in notices] == ["3 offers expired; the requests are back in the queue."]
+
+
 def test_pausing_and_ending_tell_the_other_side_discreetly_after_commit(
     django_capture_on_commit_callbacks, coordinator, survivor
 ):
