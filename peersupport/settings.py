@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "peersupport.middleware.MfaRequiredMiddleware",
     "peersupport.middleware.UserTimezoneMiddleware",
     "peersupport.middleware.NoStoreMiddleware",
 ]
@@ -154,6 +155,11 @@ ACCOUNT_FORMS = {"signup": "peersupport.forms.SurvivorSignupForm"}
 ACCOUNT_ADAPTER = "peersupport.adapters.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Roles that must set up two-step sign-in before anything else (approved supporters and
+# coordinators can read survivors' details). Off in development, so the demo accounts work.
+MFA_REQUIRED_ROLES = env.list(
+    "MFA_REQUIRED_ROLES", default=[] if DEBUG else ["supporter", "coordinator"]
+)
 MFA_TOTP_ISSUER = SITE_NAME
 
 # Sessions live on the server so the quick exit and the idle timeout end them there.

@@ -31,3 +31,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 QUICK_EXIT_URL = "https://neutral.example/weather"
 WHITENOISE_USE_FINDERS = True
+# Tests sign people in with force_login; the second step has tests of its own
+# (tests/peersupport/test_mfa_required.py turns it on).
+MFA_REQUIRED_ROLES: list[str] = []
