@@ -90,6 +90,4 @@ def was_offered_to(user, pk: int) -> bool:
 
 def survivor_may_see_supporter(pairing: Pairing) -> bool:
     """A survivor learns who their supporter is only once the pairing has started."""
-    return pairing.state in (PairingState.ACTIVE, PairingState.PAUSED) or (
-        pairing.state == PairingState.ENDED and pairing.activated_at is not None
-    )
+    return pairing.has_started

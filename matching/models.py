@@ -120,6 +120,10 @@ class EndReason(models.TextChoices):
 
 # States in which a pairing takes one of the supporter's places.
 CAPACITY_STATES = (PairingState.AWAITING_AGREEMENT, PairingState.ACTIVE, PairingState.PAUSED)
+# A pairing has started once it became active (and stays started after it ends): from then on
+# the survivor may know who their supporter is. Written once, for rows and for querysets.
+STARTED_STATES = (PairingState.ACTIVE, PairingState.PAUSED)
+STARTED = Q(state__in=STARTED_STATES) | Q(state=PairingState.ENDED, activated_at__isnull=False)
 # States in which the supporter may see the survivor's shared details.
 SUPPORTER_VISIBLE_STATES = CAPACITY_STATES
 # Reasons that mean the pair actually worked together, so never re-offer them.
@@ -144,6 +148,9 @@ class PairingQuerySet(models.QuerySet):
 
     def for_survivor(self, user):
         return self.filter(survivor=user)
+
+    def started(self):
+        return self.filter(STARTED)
 
 
 class Pairing(models.Model):
@@ -200,6 +207,13 @@ class Pairing(models.Model):
     @property
     def is_live(self) -> bool:
         return self.state in CAPACITY_STATES
+
+    @property
+    def has_started(self) -> bool:
+        """The row-side twin of STARTED."""
+        return self.state in STARTED_STATES or (
+            self.state == PairingState.ENDED and self.activated_at is not None
+        )
 
     @property
     def score_points(self) -> float:

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from matching.access import get_pairing_for, pairings_visible_to, survivor_may_see_supporter
-from matching.models import Pairing, PairingState
+from matching.models import STARTED, Pairing, PairingState
 
 from .models import CheckIn, SupportSession
 
@@ -23,10 +23,7 @@ LIVE_STATES = (PairingState.AWAITING_AGREEMENT, PairingState.ACTIVE, PairingStat
 def _party(user) -> Q:
     """The pairings `user` is one of the two people of, as far as they may see them: the
     survivor only once it has started (the same rule as survivor_may_see_supporter)."""
-    started = Q(state__in=(PairingState.ACTIVE, PairingState.PAUSED)) | Q(
-        state=PairingState.ENDED, activated_at__isnull=False
-    )
-    return (Q(survivor=user) & started) | Q(supporter=user)
+    return (Q(survivor=user) & STARTED) | Q(supporter=user)
 
 
 def get_pairing_as_party(user, pk, *, live_only: bool = True, for_update: bool = False) -> Pairing:

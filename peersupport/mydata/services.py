@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ethics.models import Acknowledgement, ChangeRequest, Concern, FlagStatus, SafetyFlag
-from matching.access import survivor_may_see_supporter
 from matching.models import Block, Pairing, PairingState, SupportRequest
 from sessions.models import CheckIn, SupportSession
 
@@ -86,14 +85,13 @@ def survivor_export(*, user: User) -> dict[str, Any]:
         for r in requests.order_by("opened_at", "id")
     ]
 
-    pairings = list(
+    # Only pairings that started show the supporter, as everywhere else in the service.
+    visible = list(
         Pairing.objects.filter(survivor=user)
-        .exclude(state__in=[PairingState.PROPOSED])
+        .started()
         .select_related("supporter")
         .order_by("created_at", "id")
     )
-    # Only pairings that started show the supporter, as everywhere else in the service.
-    visible = [p for p in pairings if survivor_may_see_supporter(p)]
     visible_ids = [p.pk for p in visible]
     data["pairings"] = [
         {
