@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from peersupport.models import Role
+from peersupport.people.models import Role
 
 from .models import SUPPORTER_VISIBLE_STATES, Block, Pairing, PairingState, SupportRequest
 

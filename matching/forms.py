@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from peersupport.form_base import AvailabilityField, NeutralErrorsMixin
-from peersupport.models import (
+from peersupport.people.form_base import AvailabilityField, NeutralErrorsMixin
+from peersupport.people.models import (
     TIMEZONE_CHOICES,
     Gender,
     Language,
@@ -14,7 +14,7 @@ from peersupport.models import (
     MeetingMode,
     SurvivorProfile,
 )
-from peersupport.services import mask_to_slots, slots_to_mask
+from peersupport.people.services import mask_to_slots, slots_to_mask
 
 from .models import RelationshipPreference, SupportRequest
 from .services import RequestData

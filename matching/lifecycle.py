@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from peersupport.services import audit_record
+from peersupport.people.services import audit_record
 
 from .models import EndReason, Pairing, PairingState, PairingTransition
 

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peersupport.crypto import EncryptedTextField
-from peersupport.models import Gender, Language, LivedExperienceArea, MeetingMode, User
+from peersupport.people.models import Gender, Language, LivedExperienceArea, MeetingMode, User
+from peersupport.platform.crypto import EncryptedTextField
 
 
 class RequestStatus(models.TextChoices):

@@ -6,6 +6,9 @@ their places), then the request, then the pairing. The form's version token (the
 `updated_at` when the page was drawn) is compared under the lock: a pairing that changed since
 (paused, ended, reassigned by someone else) is refused, never half-applied.
 
+What led to it (a change request or a concern) is care's business: ethics/care/handover.py wraps
+these two in the same transaction, checks the trigger and closes it.
+
 A coordinator choosing a supporter is the review `MATCHING_AUTO_OFFER` would otherwise wait
 for, so the new proposal is offered at once whatever that setting says.
 """
@@ -22,9 +25,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from peersupport.models import SupporterProfile, SupporterStatus, User
-from peersupport.notifications import notify
-from peersupport.services import audit_record
+from peersupport.people.models import SupporterProfile, SupporterStatus, User
+from peersupport.people.notifications import notify
+from peersupport.people.services import audit_record
 
 from . import engine, runner, services
 from .models import (
@@ -68,7 +71,8 @@ class ReassignError(ValidationError):
 
 @dataclass(frozen=True)
 class Trigger:
-    """What led to the reassignment: an open change/handover request or a concern."""
+    """What led to the reassignment: an open change/handover request or a concern. Matching
+    only records it; ethics/care/handover.py checks it is open and closes it."""
 
     kind: str  # one of TRIGGER_KINDS
     pk: int
@@ -111,7 +115,7 @@ def supporter_refusal(
         return _("This supporter is not approved.")
     if not profile.accepting_new:
         return _("This supporter is not accepting new people.")
-    from ethics.selectors import has_acknowledged_current
+    from ethics.agreements.selectors import has_acknowledged_current
 
     if not has_acknowledged_current(user):
         return _("This supporter has agreements to acknowledge first.")
@@ -196,8 +200,6 @@ def pairing_reassign(
     )
     if refusal:
         raise ReassignError(refusal)
-    concern = _trigger_concern(trigger, old)
-
     old, new_request = services.pairing_end(
         pairing_id=old.pk, actor=coordinator, reason=reason, note=note, reopen=True
     )
@@ -209,7 +211,6 @@ def pairing_reassign(
     if new.state != PairingState.OFFERED:  # pragma: no cover - checked above under the lock
         raise ReassignError(_("This supporter can no longer take someone new."))
 
-    _close_triggers(old, coordinator=coordinator, concern=concern)
     audit_record(
         actor=coordinator,
         action="pairing.reassigned",
@@ -288,8 +289,6 @@ def pairing_end_by_coordinator(
     old = Pairing.objects.select_for_update().get(pk=pairing_id)
     if expected is None or old.updated_at != expected or old.state not in CAPACITY_STATES:
         raise ReassignError(stale)
-    concern = _trigger_concern(trigger, old)
-
     # Each side is told below, in words chosen for what happens next.
     old, new_request = services.pairing_end(
         pairing_id=old.pk,
@@ -299,7 +298,6 @@ def pairing_end_by_coordinator(
         reopen=reopen,
         notify_parties=False,
     )
-    _close_triggers(old, coordinator=coordinator, concern=concern)
     audit_record(
         actor=coordinator,
         action="pairing.ended_by_coordinator",
@@ -311,44 +309,3 @@ def pairing_end_by_coordinator(
     )
     _tell_both(old, new_request)
     return old, new_request
-
-
-def _trigger_concern(trigger: Trigger | None, pairing: Pairing):
-    """Check the trigger is open and about this pairing; return it if it is a concern."""
-    from ethics.models import ChangeRequest, ChangeStatus, Concern, ConcernStatus
-
-    if trigger is None:
-        return None
-    if trigger.kind == "change":
-        if not ChangeRequest.objects.filter(
-            pk=trigger.pk, pairing=pairing, status=ChangeStatus.OPEN
-        ).exists():
-            raise ReassignError(_("That request has already been dealt with."))
-        return None
-    if trigger.kind == "concern":
-        concern = (
-            Concern.objects.filter(pk=trigger.pk, pairing=pairing)
-            .exclude(status=ConcernStatus.RESOLVED)
-            .first()
-        )
-        if concern is None:
-            raise ReassignError(_("That concern has already been resolved."))
-        return concern
-    raise ReassignError(_("Choose one of the options shown."))
-
-
-def _close_triggers(pairing: Pairing, *, coordinator: User, concern) -> None:
-    """Every open change or handover request about the ended pairing is done now; the
-    triggering concern is resolved (through the ethics services, which tell whoever asked)."""
-    from ethics.models import ChangeRequest, ChangeStatus, ConcernStatus
-    from ethics.services import change_request_close, concern_update
-
-    open_ids = ChangeRequest.objects.filter(pairing=pairing, status=ChangeStatus.OPEN).values_list(
-        "pk", flat=True
-    )
-    for change_id in list(open_ids):
-        change_request_close(request_id=change_id, actor=coordinator, status=ChangeStatus.DONE)
-    if concern is not None:
-        concern_update(
-            concern_id=concern.pk, coordinator=coordinator, status=ConcernStatus.RESOLVED
-        )

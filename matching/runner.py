@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from peersupport.models import (
+from peersupport.people.models import (
     AuditEvent,
     Gender,
     Language,
@@ -46,7 +46,7 @@ from peersupport.models import (
     SupporterStatus,
     User,
 )
-from peersupport.notifications import notify_coordinators
+from peersupport.people.notifications import notify_coordinators
 
 from . import engine, services
 from .models import (
@@ -289,7 +289,7 @@ def load_instance(
 
 
 def _acknowledged(user_ids: list[int]) -> set[int]:
-    from ethics.selectors import acknowledged_current_ids
+    from ethics.agreements.selectors import acknowledged_current_ids
 
     return acknowledged_current_ids(user_ids)
 

@@ -2,7 +2,7 @@
 
 Each service runs in a transaction and writes its transition/audit rows. Locks: the supporter's
 profile row guards capacity (accepting an offer locks it), the pairing row guards its state.
-Emails are queued with transaction.on_commit (through peersupport.notifications).
+Emails are queued with transaction.on_commit (through peersupport.people.notifications).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from peersupport.models import SupporterProfile, SupporterStatus, User
-from peersupport.notifications import notify, notify_coordinators
-from peersupport.services import audit_record
+from peersupport.people.models import SupporterProfile, SupporterStatus, User
+from peersupport.people.notifications import notify, notify_coordinators
+from peersupport.people.services import audit_record
 
 from . import lifecycle
 from .models import (
@@ -42,7 +42,7 @@ OPEN_OFFER_STATES = (PairingState.PROPOSED, PairingState.OFFERED)
 
 def agreements_outstanding(user: User) -> list:
     """The agreement versions `user` still has to acknowledge (the ethics app decides)."""
-    from ethics.selectors import outstanding_agreements
+    from ethics.agreements.selectors import outstanding_agreements
 
     return outstanding_agreements(user)
 

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peersupport.access import (
+from peersupport.people.access import (
     coordinator_required,
     role_required,
     supporter_required,
@@ -33,7 +33,7 @@ party_required = role_required("survivor", "supporter", "coordinator")
 
 def _agreements_url() -> str:
     try:
-        return reverse("ethics:acknowledge")
+        return reverse("agreements:acknowledge")
     except NoReverseMatch:
         return reverse("home")
 

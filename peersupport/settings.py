@@ -66,16 +66,19 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
-    "peersupport",
+    # Bottom to top, as the layers in docs/architecture.md.
+    "peersupport.people.apps.PeopleConfig",
+    "ethics.agreements.apps.AgreementsConfig",
     "matching",
     "sessions.apps.PeerSessionsConfig",
-    "ethics",
+    "ethics.care.apps.CareConfig",
+    "peersupport.demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "peersupport.middleware.QuickExitHoldMiddleware",
+    "peersupport.platform.middleware.QuickExitHoldMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,9 +88,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "peersupport.middleware.MfaRequiredMiddleware",
-    "peersupport.middleware.UserTimezoneMiddleware",
-    "peersupport.middleware.NoStoreMiddleware",
+    "peersupport.people.middleware.MfaRequiredMiddleware",
+    "peersupport.people.middleware.UserTimezoneMiddleware",
+    "peersupport.platform.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "peersupport.urls"
@@ -103,7 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "peersupport.context_processors.site",
+                "peersupport.platform.context_processors.site",
             ],
         },
     },
@@ -149,10 +152,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_SIGNUP_FORM_CLASS = "peersupport.form_base.SignupDetailsForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "peersupport.people.form_base.SignupDetailsForm"
 # The sign-up form does the same work (hashing the password) for a taken address as for a new one.
-ACCOUNT_FORMS = {"signup": "peersupport.forms.SurvivorSignupForm"}
-ACCOUNT_ADAPTER = "peersupport.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "peersupport.people.forms.SurvivorSignupForm"}
+ACCOUNT_ADAPTER = "peersupport.home.adapters.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Roles that must set up two-step sign-in before anything else (approved supporters and
@@ -191,7 +194,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "peersupport.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "peersupport.platform.errors.csrf_failure"
 
 # Content Security Policy: no inline scripts or styles, nothing from another origin.
 CONTENT_SECURITY_POLICY = {
@@ -302,7 +305,7 @@ CELERY_BEAT_SCHEDULE["matching-expire-offers"] = {
 }
 
 # Errors: nothing a person typed reaches a log or an error report.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "peersupport.reporting.NoPostDataReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "peersupport.platform.reporting.NoPostDataReporterFilter"
 # Every log line goes through NoTextFormatter: an exception's type and stack, never its message
 # (which can hold typed text or a database key), never the request or its POST data. Celery's
 # worker uses this configuration too (peersupport/celery.py), not its own.
@@ -311,7 +314,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {
-            "()": "peersupport.logsafe.NoTextFormatter",
+            "()": "peersupport.platform.logsafe.NoTextFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
         }
     },
@@ -343,6 +346,6 @@ CELERY_BEAT_SCHEDULE["sessions-reminder-sweep"] = {
     "schedule": float(REMINDER_SWEEP_SECONDS),
 }
 
-# The coordinators' workspace: when a pairing ends, whether the supporter who leaves keeps
+# The coordinators' team: when a pairing ends, whether the supporter who leaves keeps
 # reading their own private session notes (off: the notes go with the pairing).
 KEEP_PRIVATE_NOTES_AFTER_END = env.bool("KEEP_PRIVATE_NOTES_AFTER_END", default=False)

@@ -2,40 +2,29 @@
 
 from django.urls import include, path
 
-from . import views
-
-team_patterns = (
-    [
-        path("applications/", views.applications, name="applications"),
-        path("applications/<int:pk>/", views.application_detail, name="application"),
-        path("coordinators/new/", views.coordinator_new, name="coordinator_new"),
-        path("lists/<slug:kind>/", views.vocabulary_list, name="vocabulary"),
-        path("lists/<slug:kind>/new/", views.vocabulary_edit, name="vocabulary_new"),
-        path("lists/<slug:kind>/<int:pk>/", views.vocabulary_edit, name="vocabulary_edit"),
-    ],
-    "team",
-)
+from peersupport.home import views as home_views
+from peersupport.people import views
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("x/", views.quick_exit, name="quick_exit"),
     path("break/", views.take_a_break, name="take_a_break"),
     path("help/", views.help_now, name="help"),
-    path("home/", views.home, name="home"),
-    path("profile/", views.profile_edit, name="profile"),
+    path("home/", home_views.home, name="home"),
+    path("profile/", home_views.profile_edit, name="profile"),
     path("profile/data/", include("peersupport.mydata.urls")),
     path("inbox/", views.inbox, name="inbox"),
-    path("profile/pause/", views.supporter_pause, name="supporter_pause"),
+    path("profile/pause/", home_views.supporter_pause, name="supporter_pause"),
     path("volunteer/", views.supporter_apply, name="supporter_apply"),
-    path("team/", include(team_patterns)),
-    path("team/", include("peersupport.workspace.urls")),
+    path("team/", include("peersupport.coordination.urls")),
     path("requests/", include("matching.urls")),
     path("meetings/", include("sessions.urls")),
-    path("agreements/", include("ethics.urls")),
+    path("agreements/", include("ethics.agreements.urls")),
+    path("agreements/", include("ethics.care.urls")),
     path("accounts/", include("allauth.urls")),
 ]
 
-handler404 = "peersupport.errors.not_found"
-handler500 = "peersupport.errors.server_error"
-handler403 = "peersupport.errors.forbidden"
-handler400 = "peersupport.errors.bad_request"
+handler404 = "peersupport.platform.errors.not_found"
+handler500 = "peersupport.platform.errors.server_error"
+handler403 = "peersupport.platform.errors.forbidden"
+handler400 = "peersupport.platform.errors.bad_request"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from peersupport.form_base import NeutralErrorsMixin
+from peersupport.people.form_base import NeutralErrorsMixin
 
 from .models import (
     MAX_SESSION_MINUTES,

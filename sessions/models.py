@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Pairing
-from peersupport.crypto import EncryptedTextField
-from peersupport.models import User
+from peersupport.people.models import User
+from peersupport.platform.crypto import EncryptedTextField
 
 MAX_SESSION_MINUTES = 480
 

@@ -9,26 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, Expression, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from matching.access import pairings_visible_to
 from matching.models import CAPACITY_STATES, Pairing, PairingState
-from peersupport.models import SupporterProfile, SupporterStatus, User
+from peersupport.people.models import SupporterProfile, SupporterStatus, User
 
 from .models import CheckIn, CheckInSchedule, SessionStatus, SupportSession, Wellbeing
-
-
-def _open_concern_raised_by(supporter: User):
-    """Something this supporter raised about the pairing that is still open. (Concerns the
-    survivor raised are for the coordinators only, so they never show here.)"""
-    try:
-        from ethics.models import Concern, SafetyFlag
-    except ImportError:  # pragma: no cover - the ethics app ships with the project
-        return None
-    concern = Concern.objects.unresolved().filter(pairing=OuterRef("pk"), raised_by=supporter)
-    flag = SafetyFlag.objects.not_closed().filter(pairing=OuterRef("pk"), raised_by=supporter)
-    return Exists(concern) | Exists(flag)
 
 
 @dataclass
@@ -76,9 +64,16 @@ class Caseload:
 
 
 def supporter_caseload(
-    supporter: User, *, profile: SupporterProfile | None = None, now: datetime | None = None
+    supporter: User,
+    *,
+    profile: SupporterProfile | None = None,
+    now: datetime | None = None,
+    open_concern: Expression | None = None,
 ) -> Caseload:
-    """Every pairing holding one of the supporter's places, in one query."""
+    """Every pairing holding one of the supporter's places, in one query.
+
+    `open_concern` is a boolean expression over the pairing (`OuterRef("pk")`) that care adds
+    (ethics/care/selectors.py: `supporter_caseload`); sessions knows nothing of concerns."""
     now = now or timezone.now()
     profile = profile or SupporterProfile.objects.get(user=supporter)
     sessions = SupportSession.objects.filter(pairing=OuterRef("pk"))
@@ -113,9 +108,8 @@ def supporter_caseload(
             )
         ),
     }
-    concern = _open_concern_raised_by(supporter)
-    if concern is not None:
-        annotations["open_concern"] = concern
+    if open_concern is not None:
+        annotations["open_concern"] = open_concern
     pairings = (
         pairings_visible_to(supporter)
         .filter(supporter=supporter, state__in=CAPACITY_STATES)

@@ -35,10 +35,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching.models import Pairing, PairingState, PairingTransition
-from peersupport.mail import discreet_message
-from peersupport.models import Notification, User
-from peersupport.notifications import notify, notify_coordinators
-from peersupport.services import audit_record
+from peersupport.people.mail import discreet_message
+from peersupport.people.models import Notification, User
+from peersupport.people.notifications import notify, notify_coordinators
+from peersupport.people.services import audit_record
 
 from .models import (
     CANCELLED_STATUSES,

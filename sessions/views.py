@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from peersupport.access import approved_supporter_required, role_required
-from peersupport.models import Role
+from peersupport.people.access import approved_supporter_required, role_required
+from peersupport.people.models import Role
 
 from . import selectors, services
 from .access import (

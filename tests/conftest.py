@@ -93,8 +93,8 @@ def seed_data(transactional_db):
     from django.apps import apps
 
     for module in (
-        "peersupport.migrations.0002_vocabularies",
-        "ethics.migrations.0002_load_agreements",
+        "peersupport.people.migrations.0002_vocabularies",
+        "ethics.agreements.migrations.0002_load_agreements",
     ):
         importlib.import_module(module).load(apps, None)
 

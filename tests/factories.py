@@ -4,7 +4,7 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from peersupport.models import (
+from peersupport.people.models import (
     Language,
     MeetingMode,
     Relationship,

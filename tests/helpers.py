@@ -1,7 +1,7 @@
 """Small helpers shared by tests."""
 
-from ethics.selectors import outstanding_agreements
-from ethics.services import agreement_acknowledge
+from ethics.agreements.selectors import outstanding_agreements
+from ethics.agreements.services import agreement_acknowledge
 
 
 def acknowledge_current(*users) -> None:

@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import peersupport.crypto
+import peersupport.platform.crypto
 
 
 class Migration(migrations.Migration):
@@ -176,7 +176,7 @@ class Migration(migrations.Migration):
                 ("relationship_must", models.BooleanField(default=False)),
                 (
                     "note_for_supporter",
-                    peersupport.crypto.EncryptedTextField(blank=True, default=""),
+                    peersupport.platform.crypto.EncryptedTextField(blank=True, default=""),
                 ),
                 (
                     "opened_at",

@@ -17,13 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ethics.models import Acknowledgement, ChangeRequest, Concern, FlagStatus, SafetyFlag
+from ethics.agreements.models import Acknowledgement
+from ethics.care.models import ChangeRequest, Concern, FlagStatus, SafetyFlag
 from matching.models import Block, Pairing, PairingState, SupportRequest
+from peersupport.people.models import AuditEvent, Notification, Role, User
+from peersupport.people.notifications import notify, notify_coordinators
+from peersupport.people.services import audit_record, mask_to_slots
 from sessions.models import CheckIn, SupportSession
-
-from ..models import AuditEvent, Notification, Role, User
-from ..notifications import notify, notify_coordinators
-from ..services import audit_record, mask_to_slots
 
 EXPORT_FORMAT = 1
 
@@ -211,7 +211,7 @@ def survivor_erase(*, user: User) -> None:
                     "Someone asked to delete their account while a flag about them is open. "
                     "Please look at the flag."
                 ),
-                link=reverse("ethics:flag", args=[open_flag.pk]),
+                link=reverse("care:flag", args=[open_flag.pk]),
             )
         audit_record(actor=user, action="account.erase_refused", target=user)
     raise ValidationError(

@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..access import survivor_required
+from peersupport.people.access import survivor_required
+
 from . import services
 from .forms import EraseForm
 

@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import peersupport.crypto
+import peersupport.platform.crypto
 
 
 class Migration(migrations.Migration):
@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "note",
-                    peersupport.crypto.EncryptedTextField(
+                    peersupport.platform.crypto.EncryptedTextField(
                         blank=True, verbose_name="anything you would like your supporter to know"
                     ),
                 ),
@@ -323,7 +323,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "private_notes",
-                    peersupport.crypto.EncryptedTextField(
+                    peersupport.platform.crypto.EncryptedTextField(
                         blank=True, default="", verbose_name="private notes"
                     ),
                 ),

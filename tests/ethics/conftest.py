@@ -2,30 +2,31 @@
 
 import pytest
 
-from ethics import selectors, services
-from ethics.models import AgreementDocument, AgreementVersion
+from ethics.agreements import selectors as agreements_selectors
+from ethics.agreements import services as agreements_services
+from ethics.agreements.models import AgreementDocument, AgreementVersion
 from tests.factories import CoordinatorFactory, PairingFactory
 
 
 def acknowledge_all(user) -> None:
-    for version in selectors.outstanding_agreements(user):
-        services.agreement_acknowledge(user=user, version_id=version.pk)
+    for version in agreements_selectors.outstanding_agreements(user):
+        agreements_services.agreement_acknowledge(user=user, version_id=version.pk)
 
 
 def publish_new_version(
     coordinator, slug: str, *, items=None, summary="Reworded item 1."
 ) -> AgreementVersion:
     document = AgreementDocument.objects.get(slug=slug)
-    current = selectors.current_versions().get(document=document)
+    current = agreements_selectors.current_versions().get(document=document)
     texts = items if items is not None else [i.text for i in current.items.all()]
-    draft = services.agreement_draft_save(
+    draft = agreements_services.agreement_draft_save(
         document_id=document.pk,
         actor=coordinator,
         introduction=current.introduction,
         items=texts,
         summary=summary,
     )
-    return services.agreement_publish(version_id=draft.pk, actor=coordinator)
+    return agreements_services.agreement_publish(version_id=draft.pk, actor=coordinator)
 
 
 @pytest.fixture

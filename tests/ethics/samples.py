@@ -8,15 +8,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from ethics.models import (
-    AgreementDocument,
-    AgreementVersion,
-    ChangeKind,
-    ChangeRequest,
-    Concern,
-    DebriefRequest,
-    SafetyFlag,
-)
+from ethics.agreements.models import AgreementDocument, AgreementVersion
+from ethics.care.models import ChangeKind, ChangeRequest, Concern, DebriefRequest, SafetyFlag
 from tests.factories import PairingFactory, SupportRequestFactory
 
 
@@ -42,15 +35,15 @@ def ethics_samples(*, survivor, supporter) -> dict[str, dict[str, int]]:
     )
     version = AgreementVersion.objects.published().first()
     return {
-        "ethics:version": {"pk": version.pk},
-        "ethics:publish": {"pk": version.pk},
-        "ethics:draft": {"pk": AgreementDocument.objects.first().pk},
-        "ethics:concern_new": {"pk": current.pk},
-        "ethics:concern": {"pk": concern.pk},
-        "ethics:flag_new": {"pk": current.pk},
-        "ethics:flag": {"pk": flag.pk},
-        "ethics:debrief": {"pk": debrief.pk},
-        "ethics:change_new": {"pk": current.pk},
-        "ethics:change": {"pk": change.pk},
-        "ethics:block": {"pk": past.pk},
+        "agreements:version": {"pk": version.pk},
+        "agreements:publish": {"pk": version.pk},
+        "agreements:draft": {"pk": AgreementDocument.objects.first().pk},
+        "care:concern_new": {"pk": current.pk},
+        "care:concern": {"pk": concern.pk},
+        "care:flag_new": {"pk": current.pk},
+        "care:flag": {"pk": flag.pk},
+        "care:debrief": {"pk": debrief.pk},
+        "care:change_new": {"pk": current.pk},
+        "care:change": {"pk": change.pk},
+        "care:block": {"pk": past.pk},
     }

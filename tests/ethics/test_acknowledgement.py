@@ -7,11 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from ethics import selectors, services
-from ethics.models import Acknowledgement, AgreementVersion
+from ethics.agreements import selectors as agreements_selectors
+from ethics.agreements import services as agreements_services
+from ethics.agreements.models import Acknowledgement, AgreementVersion
 from matching.models import PairingState
 from matching.services import supporter_can_take_offers
-from peersupport.models import AuditEvent
+from peersupport.people.models import AuditEvent
 from tests.ethics.conftest import acknowledge_all, publish_new_version
 from tests.factories import PASSWORD, PairingFactory, SupporterFactory
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _current(slug: str) -> AgreementVersion:
-    return selectors.current_versions().get(document__slug=slug)
+    return agreements_selectors.current_versions().get(document__slug=slug)
 
 
 def _slugs(versions) -> set[str]:
@@ -27,29 +28,29 @@ def _slugs(versions) -> set[str]:
 
 
 def test_each_role_has_its_own_agreements_to_acknowledge(survivor, supporter, coordinator):
-    assert _slugs(selectors.outstanding_agreements(survivor)) == {
+    assert _slugs(agreements_selectors.outstanding_agreements(survivor)) == {
         "survivor-expectations",
         "ethics",
     }
-    assert _slugs(selectors.outstanding_agreements(supporter)) == {
+    assert _slugs(agreements_selectors.outstanding_agreements(supporter)) == {
         "supporter-expectations",
         "ethics",
     }
-    assert selectors.outstanding_agreements(coordinator) == []
-    assert selectors.has_acknowledged_current(coordinator)
+    assert agreements_selectors.outstanding_agreements(coordinator) == []
+    assert agreements_selectors.has_acknowledged_current(coordinator)
 
 
 def test_acknowledging_on_the_page_stores_who_which_version_and_when(survivor_client, survivor):
     version = _current("survivor-expectations")
     response = survivor_client.post(
-        reverse("ethics:acknowledge"), {"version": version.pk, "agree": "on"}
+        reverse("agreements:acknowledge"), {"version": version.pk, "agree": "on"}
     )
     assert response.status_code == 302
     ack = Acknowledgement.objects.get()
     assert (ack.user, ack.version) == (survivor, version)
     assert ack.acknowledged_at is not None
     assert AuditEvent.objects.filter(action="agreement.acknowledged", actor=survivor).exists()
-    assert _slugs(selectors.outstanding_agreements(survivor)) == {"ethics"}
+    assert _slugs(agreements_selectors.outstanding_agreements(survivor)) == {"ethics"}
 
 
 def test_survivor_cannot_ask_for_a_supporter_until_they_have_acknowledged(
@@ -57,14 +58,16 @@ def test_survivor_cannot_ask_for_a_supporter_until_they_have_acknowledged(
 ):
     gate = survivor_client.get(reverse("matching:request_new")).content.decode()
     assert "Before you ask for a peer supporter" in gate
-    assert reverse("ethics:acknowledge") in gate
+    assert reverse("agreements:acknowledge") in gate
     home = survivor_client.get(reverse("home")).content.decode()
     assert "data-outstanding" in home
 
-    for version in selectors.outstanding_agreements(survivor):
-        survivor_client.post(reverse("ethics:acknowledge"), {"version": version.pk, "agree": "on"})
+    for version in agreements_selectors.outstanding_agreements(survivor):
+        survivor_client.post(
+            reverse("agreements:acknowledge"), {"version": version.pk, "agree": "on"}
+        )
 
-    assert selectors.has_acknowledged_current(survivor)
+    assert agreements_selectors.has_acknowledged_current(survivor)
     form_page = survivor_client.get(reverse("matching:request_new")).content.decode()
     assert "Before you ask for a peer supporter" not in form_page
     assert "Send my request" in form_page
@@ -74,14 +77,14 @@ def test_survivor_cannot_ask_for_a_supporter_until_they_have_acknowledged(
 def test_supporter_cannot_receive_offers_until_they_have_acknowledged(supporter):
     profile = supporter.supporter_profile
     assert supporter_can_take_offers(profile) is not None
-    assert selectors.acknowledged_current_ids([supporter.pk]) == set()
+    assert agreements_selectors.acknowledged_current_ids([supporter.pk]) == set()
     acknowledge_all(supporter)
     assert supporter_can_take_offers(profile) is None
-    assert selectors.acknowledged_current_ids([supporter.pk]) == {supporter.pk}
+    assert agreements_selectors.acknowledged_current_ids([supporter.pk]) == {supporter.pk}
 
 
 def test_survivor_reads_the_limits_of_confidentiality_before_agreeing(survivor_client):
-    page = survivor_client.get(reverse("ethics:acknowledge")).content.decode()
+    page = survivor_client.get(reverse("agreements:acknowledge")).content.decode()
     limits = page.index("data-confidentiality")
     assert limits < page.index('name="agree"')
     section = page[limits : page.index("</section>", limits)]
@@ -90,7 +93,7 @@ def test_survivor_reads_the_limits_of_confidentiality_before_agreeing(survivor_c
 
 
 def test_the_page_shows_every_item_with_its_version_and_date(supporter_client):
-    page = supporter_client.get(reverse("ethics:acknowledge")).content.decode()
+    page = supporter_client.get(reverse("agreements:acknowledge")).content.decode()
     for slug in ("supporter-expectations", "ethics"):
         version = _current(slug)
         for item in version.items.all():
@@ -108,19 +111,19 @@ def test_a_new_version_asks_everyone_again_at_sign_in_and_shows_what_changed(
     new = publish_new_version(coordinator, "ethics", summary="Item 3 now mentions rest.")
 
     for person in (survivor, supporter):
-        assert selectors.outstanding_agreements(person) == [new]
+        assert agreements_selectors.outstanding_agreements(person) == [new]
         client.logout()
         response = client.post(
             reverse("account_login"), {"login": person.email, "password": PASSWORD}
         )
-        assert response["Location"] == reverse("ethics:acknowledge")
+        assert response["Location"] == reverse("agreements:acknowledge")
         page = client.get(response["Location"]).content.decode()
         assert "Item 3 now mentions rest." in page
         assert "data-changes" in page
         assert page.count('name="agree"') == 1  # only the new version waits
 
-        client.post(reverse("ethics:acknowledge"), {"version": new.pk, "agree": "on"})
-        assert selectors.has_acknowledged_current(person)
+        client.post(reverse("agreements:acknowledge"), {"version": new.pk, "agree": "on"})
+        assert agreements_selectors.has_acknowledged_current(person)
         # The history is kept: the old acknowledgement is still there.
         assert Acknowledgement.objects.filter(user=person, version=old_ethics).exists()
         assert Acknowledgement.objects.filter(user=person, version=new).exists()
@@ -142,7 +145,7 @@ def test_signing_in_with_next_still_asks_again_first_then_goes_on_to_next(
     login = reverse("account_login") + "?" + urlencode({"next": wanted})
 
     response = client.post(login, {"login": survivor.email, "password": PASSWORD})
-    ack_url = reverse("ethics:acknowledge") + "?" + urlencode({"next": wanted})
+    ack_url = reverse("agreements:acknowledge") + "?" + urlencode({"next": wanted})
     assert response["Location"] == ack_url
     page = client.get(response["Location"]).content.decode()
     assert "Item 5 is clearer now." in page
@@ -150,7 +153,7 @@ def test_signing_in_with_next_still_asks_again_first_then_goes_on_to_next(
 
     response = client.post(ack_url, {"version": new.pk, "agree": "on"})
     assert response["Location"] == wanted
-    assert selectors.has_acknowledged_current(survivor)
+    assert agreements_selectors.has_acknowledged_current(survivor)
 
     # Nothing outstanding: ?next= is followed straight away.
     client.logout()
@@ -164,7 +167,9 @@ def test_the_acknowledgement_page_ignores_a_next_that_leaves_the_site(
     acknowledge_all(survivor)
     new = publish_new_version(coordinator, "ethics")
     client.force_login(survivor)
-    url = reverse("ethics:acknowledge") + "?" + urlencode({"next": "https://elsewhere.example/"})
+    url = (
+        reverse("agreements:acknowledge") + "?" + urlencode({"next": "https://elsewhere.example/"})
+    )
     response = client.post(url, {"version": new.pk, "agree": "on"})
     assert response["Location"] == reverse("home")
 
@@ -176,7 +181,7 @@ def test_one_more_to_read_keeps_next_until_everything_is_acknowledged(
     new_ethics = publish_new_version(coordinator, "ethics")
     new_survivor = publish_new_version(coordinator, "survivor-expectations")
     wanted = reverse("matching:request_new")
-    url = reverse("ethics:acknowledge") + "?" + urlencode({"next": wanted})
+    url = reverse("agreements:acknowledge") + "?" + urlencode({"next": wanted})
     client.force_login(survivor)
     response = client.post(url, {"version": new_ethics.pk, "agree": "on"})
     assert response["Location"] == url
@@ -201,7 +206,7 @@ def test_a_pairing_starts_only_when_both_sides_acknowledged_the_versions_current
     pairing.refresh_from_db()
     assert pairing.state == PairingState.AWAITING_AGREEMENT
 
-    services.agreement_acknowledge(user=supporter, version_id=new.pk)
+    agreements_services.agreement_acknowledge(user=supporter, version_id=new.pk)
     pairing.refresh_from_db()
     assert pairing.state == PairingState.ACTIVE
 
@@ -213,7 +218,7 @@ def _post(client, version_id, agree="on"):
     data = {"version": version_id}
     if agree:
         data["agree"] = agree
-    return client.post(reverse("ethics:acknowledge"), data)
+    return client.post(reverse("agreements:acknowledge"), data)
 
 
 def test_acknowledging_a_version_that_is_no_longer_current_is_refused(
@@ -250,13 +255,15 @@ def test_acknowledging_another_roles_agreement_is_refused(client, survivor, supp
 
 def test_coordinators_have_nothing_to_acknowledge(coordinator):
     with pytest.raises(ValidationError):
-        services.agreement_acknowledge(user=coordinator, version_id=_current("ethics").pk)
+        agreements_services.agreement_acknowledge(
+            user=coordinator, version_id=_current("ethics").pk
+        )
     assert not Acknowledgement.objects.exists()
 
 
 def test_acknowledging_a_draft_or_unknown_version_is_refused(survivor_client, coordinator):
     document = _current("ethics").document
-    draft = services.agreement_draft_save(
+    draft = agreements_services.agreement_draft_save(
         document_id=document.pk, actor=coordinator, introduction="x", items=["y"], summary="z"
     )
     for version_id in (draft.pk, 999999):
@@ -279,5 +286,5 @@ def test_acknowledged_current_ids_costs_fixed_queries(django_assert_num_queries)
     for person in people[:2]:
         acknowledge_all(person)
     with django_assert_num_queries(3):
-        done = selectors.acknowledged_current_ids([p.pk for p in people])
+        done = agreements_selectors.acknowledged_current_ids([p.pk for p in people])
     assert done == {people[0].pk, people[1].pk}

@@ -8,21 +8,22 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from ethics import selectors, services
-from ethics.models import (
+from ethics.agreements import selectors as agreements_selectors
+from ethics.agreements import services as agreements_services
+from ethics.agreements.models import (
     AgreementDocument,
     AgreementItem,
     AgreementVersion,
     PublishedVersionError,
 )
-from peersupport.models import AuditEvent
+from peersupport.people.models import AuditEvent
 from tests.ethics.conftest import publish_new_version
 
 pytestmark = pytest.mark.django_db
 
 # A verbatim copy of the organisation's text is kept in the repository; the original lives
 # beside it (../shared/seed) where the checkout has it.
-SEED = Path(settings.BASE_DIR) / "ethics/data/seed.txt"
+SEED = Path(settings.BASE_DIR) / "ethics/agreements/data/seed.txt"
 SHARED_SEED = (
     Path(settings.BASE_DIR).parent / "shared/seed/peer-support-expectations-and-ethics.txt"
 )
@@ -83,12 +84,12 @@ def test_each_document_is_for_the_right_people():
 
 
 def test_publishing_creates_a_new_immutable_current_version(coordinator):
-    before = selectors.current_versions().get(document__slug="ethics")
+    before = agreements_selectors.current_versions().get(document__slug="ethics")
     new_items = ["Do nothing to harm the person.", "Keep what they share confidential."]
     version = publish_new_version(coordinator, "ethics", items=new_items, summary="Shorter.")
     assert version.number == before.number + 1
     assert version.published_by == coordinator and version.published_at is not None
-    assert selectors.current_versions().get(document__slug="ethics") == version
+    assert agreements_selectors.current_versions().get(document__slug="ethics") == version
     assert list(version.items.values_list("text", flat=True)) == new_items
     assert AuditEvent.objects.filter(action="agreement.published", target_id=version.pk).exists()
 
@@ -103,9 +104,9 @@ def test_publishing_creates_a_new_immutable_current_version(coordinator):
     with pytest.raises(PublishedVersionError):
         AgreementItem(version=version, number=9, text="added later").save()
     with pytest.raises(PublishedVersionError):
-        services.agreement_publish(version_id=version.pk, actor=coordinator)
+        agreements_services.agreement_publish(version_id=version.pk, actor=coordinator)
     with pytest.raises(PublishedVersionError):
-        services.agreement_draft_discard(version_id=version.pk, actor=coordinator)
+        agreements_services.agreement_draft_discard(version_id=version.pk, actor=coordinator)
     version.refresh_from_db()
     assert version.introduction == before.introduction
     assert list(version.items.values_list("text", flat=True)) == new_items
@@ -114,7 +115,7 @@ def test_publishing_creates_a_new_immutable_current_version(coordinator):
 
 
 def test_published_versions_and_their_items_cannot_be_changed_in_bulk(coordinator):
-    version = selectors.current_versions().get(document__slug="ethics")
+    version = agreements_selectors.current_versions().get(document__slug="ethics")
     texts = list(version.items.values_list("text", flat=True))
     refused = [
         lambda: AgreementVersion.objects.filter(pk=version.pk).update(introduction="x"),
@@ -137,7 +138,7 @@ def test_published_versions_and_their_items_cannot_be_changed_in_bulk(coordinato
 
     # A draft can still be worked on in bulk, and discarded.
     document = AgreementDocument.objects.get(slug="ethics")
-    draft = services.agreement_draft_save(
+    draft = agreements_services.agreement_draft_save(
         document_id=document.pk,
         actor=coordinator,
         introduction=version.introduction,
@@ -145,13 +146,13 @@ def test_published_versions_and_their_items_cannot_be_changed_in_bulk(coordinato
         summary="Draft.",
     )
     assert draft.items.update(text="Same.") == 2
-    services.agreement_draft_discard(version_id=draft.pk, actor=coordinator)
+    agreements_services.agreement_draft_discard(version_id=draft.pk, actor=coordinator)
     assert not AgreementVersion.objects.filter(pk=draft.pk).exists()
 
 
 def test_a_draft_is_not_current_until_published(coordinator):
     document = AgreementDocument.objects.get(slug="ethics")
-    draft = services.agreement_draft_save(
+    draft = agreements_services.agreement_draft_save(
         document_id=document.pk,
         actor=coordinator,
         introduction="Intro",
@@ -159,9 +160,9 @@ def test_a_draft_is_not_current_until_published(coordinator):
         summary="Trying",
     )
     assert draft.number == 2 and not draft.is_published
-    assert selectors.current_versions().get(document=document).number == 1
+    assert agreements_selectors.current_versions().get(document=document).number == 1
     # Saving again edits the same draft rather than making another.
-    again = services.agreement_draft_save(
+    again = agreements_services.agreement_draft_save(
         document_id=document.pk, actor=coordinator, introduction="Intro", items=["Two"], summary="x"
     )
     assert again.pk == draft.pk
@@ -170,11 +171,11 @@ def test_a_draft_is_not_current_until_published(coordinator):
 
 def test_publishing_needs_a_summary_of_what_changed(coordinator):
     document = AgreementDocument.objects.get(slug="ethics")
-    draft = services.agreement_draft_save(
+    draft = agreements_services.agreement_draft_save(
         document_id=document.pk, actor=coordinator, introduction="Intro", items=["One"], summary=""
     )
     with pytest.raises(ValidationError) as error:
-        services.agreement_publish(version_id=draft.pk, actor=coordinator)
+        agreements_services.agreement_publish(version_id=draft.pk, actor=coordinator)
     assert "summary" in error.value.message_dict
     draft.refresh_from_db()
     assert not draft.is_published
@@ -184,17 +185,17 @@ def test_only_coordinators_draft_or_publish(supporter, survivor, supporter_clien
     document = AgreementDocument.objects.get(slug="ethics")
     for person in (supporter, survivor):
         with pytest.raises(ValidationError):
-            services.agreement_draft_save(
+            agreements_services.agreement_draft_save(
                 document_id=document.pk, actor=person, introduction="x", items=["y"], summary="z"
             )
-    assert supporter_client.get(reverse("ethics:manage")).status_code == 404
-    assert supporter_client.get(reverse("ethics:draft", args=[document.pk])).status_code == 404
+    assert supporter_client.get(reverse("agreements:manage")).status_code == 404
+    assert supporter_client.get(reverse("agreements:draft", args=[document.pk])).status_code == 404
 
 
 def test_coordinator_drafts_and_publishes_through_the_pages(coordinator_client):
     document = AgreementDocument.objects.get(slug="supporter-expectations")
     response = coordinator_client.post(
-        reverse("ethics:draft", args=[document.pk]),
+        reverse("agreements:draft", args=[document.pk]),
         {
             "introduction": "As a peer supporter I will endeavor to:",
             "items": "Listen first.\n\n  Keep my commitments.  \n",
@@ -203,19 +204,19 @@ def test_coordinator_drafts_and_publishes_through_the_pages(coordinator_client):
     )
     draft = AgreementVersion.objects.drafts().get(document=document)
     assert response.status_code == 302
-    assert response["Location"] == reverse("ethics:publish", args=[draft.pk])
+    assert response["Location"] == reverse("agreements:publish", args=[draft.pk])
     assert list(draft.items.values_list("text", flat=True)) == [
         "Listen first.",
         "Keep my commitments.",
     ]
     response = coordinator_client.post(
-        reverse("ethics:publish", args=[draft.pk]), {"confirm": "on"}
+        reverse("agreements:publish", args=[draft.pk]), {"confirm": "on"}
     )
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.is_published
     # The text is shown with its number and date.
-    page = coordinator_client.get(reverse("ethics:version", args=[draft.pk])).content.decode()
+    page = coordinator_client.get(reverse("agreements:version", args=[draft.pk])).content.decode()
     assert "Version 2, published" in page
     assert "Keep my commitments." in page
 
@@ -223,7 +224,7 @@ def test_coordinator_drafts_and_publishes_through_the_pages(coordinator_client):
 def test_empty_or_oversized_draft_fields_are_field_errors(coordinator_client):
     document = AgreementDocument.objects.get(slug="ethics")
     response = coordinator_client.post(
-        reverse("ethics:draft", args=[document.pk]),
+        reverse("agreements:draft", args=[document.pk]),
         {"introduction": "   ", "items": "\n\n", "summary": "x" * 4001},
     )
     assert response.status_code == 200
@@ -234,9 +235,11 @@ def test_empty_or_oversized_draft_fields_are_field_errors(coordinator_client):
 
 def test_drafts_are_for_coordinators_only(survivor_client, coordinator):
     document = AgreementDocument.objects.get(slug="ethics")
-    draft = services.agreement_draft_save(
+    draft = agreements_services.agreement_draft_save(
         document_id=document.pk, actor=coordinator, introduction="x", items=["y"], summary="z"
     )
-    assert survivor_client.get(reverse("ethics:version", args=[draft.pk])).status_code == 404
-    published = selectors.current_versions().get(document=document)
-    assert survivor_client.get(reverse("ethics:version", args=[published.pk])).status_code == 200
+    assert survivor_client.get(reverse("agreements:version", args=[draft.pk])).status_code == 404
+    published = agreements_selectors.current_versions().get(document=document)
+    assert (
+        survivor_client.get(reverse("agreements:version", args=[published.pk])).status_code == 200
+    )

@@ -8,9 +8,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ethics import selectors, services
-from ethics.models import Concern, FlagAction, SafetyFlag
-from peersupport.models import AuditEvent, Notification
+from ethics.care import selectors as care_selectors
+from ethics.care import services as care_services
+from ethics.care.models import Concern, FlagAction, SafetyFlag
+from peersupport.people.models import AuditEvent, Notification
 from tests.factories import PairingFactory, SupporterFactory, SurvivorFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,35 +44,35 @@ def test_either_side_raises_a_concern_and_sees_its_status_but_the_other_side_doe
     other = pairing.supporter if side == "survivor" else pairing.survivor
     client.force_login(raiser)
     response = client.post(
-        reverse("ethics:concern_new", args=[pairing.pk]),
+        reverse("care:concern_new", args=[pairing.pk]),
         {"category": "boundary", "text": SECRET},
     )
     concern = Concern.objects.get()
-    assert response["Location"] == reverse("ethics:concern", args=[concern.pk])
+    assert response["Location"] == reverse("care:concern", args=[concern.pk])
     assert (concern.raised_by, concern.category, concern.text) == (raiser, "boundary", SECRET)
-    page = client.get(reverse("ethics:concern", args=[concern.pk])).content.decode()
+    page = client.get(reverse("care:concern", args=[concern.pk])).content.decode()
     assert "Received: a coordinator will look at it soon" in page
-    assert concern.pk in [c.pk for c in selectors.open_concerns()]
+    assert concern.pk in [c.pk for c in care_selectors.open_concerns()]
     assert Notification.objects.filter(user=coordinator, kind="concern.new").exists()
 
     # The other side of the pairing, another supporter and another survivor: 404.
     for outsider in (other, SupporterFactory(), SurvivorFactory()):
         client.force_login(outsider)
-        assert client.get(reverse("ethics:concern", args=[concern.pk])).status_code == 404
-        assert SECRET not in client.get(reverse("ethics:concerns")).content.decode()
+        assert client.get(reverse("care:concern", args=[concern.pk])).status_code == 404
+        assert SECRET not in client.get(reverse("care:concerns")).content.decode()
         assert SECRET not in client.get(reverse("home")).content.decode()
 
 
 def test_coordinator_reads_a_concern_and_opening_it_is_recorded(coordinator_client, pairing):
-    concern = services.concern_raise(
+    concern = care_services.concern_raise(
         user=pairing.survivor, pairing=pairing, category="judged", text=SECRET
     )
-    page = coordinator_client.get(reverse("ethics:concern", args=[concern.pk])).content.decode()
+    page = coordinator_client.get(reverse("care:concern", args=[concern.pk])).content.decode()
     assert SECRET in page
     assert AuditEvent.objects.filter(action="concern.viewed", target_id=concern.pk).count() == 1
 
     coordinator_client.post(
-        reverse("ethics:concern", args=[concern.pk]),
+        reverse("care:concern", args=[concern.pk]),
         {"status": "in_review", "response": "We will call you this week."},
     )
     concern.refresh_from_db()
@@ -80,13 +81,13 @@ def test_coordinator_reads_a_concern_and_opening_it_is_recorded(coordinator_clie
     # The person who raised it sees the new status and the coordinator's note.
     theirs = Client()
     theirs.force_login(pairing.survivor)
-    page = theirs.get(reverse("ethics:concern", args=[concern.pk])).content.decode()
+    page = theirs.get(reverse("care:concern", args=[concern.pk])).content.decode()
     assert "A coordinator is looking into it" in page
     assert "We will call you this week." in page
 
 
 def test_concern_text_is_encrypted_at_rest_and_never_leaks(pairing):
-    concern = services.concern_raise(
+    concern = care_services.concern_raise(
         user=pairing.supporter, pairing=pairing, category="commitment", text=SECRET
     )
     assert SECRET not in _raw_column(Concern, concern.pk)
@@ -96,7 +97,7 @@ def test_concern_text_is_encrypted_at_rest_and_never_leaks(pairing):
 @pytest.mark.parametrize("text", ["", "   ", "x" * 4001])
 def test_empty_or_oversized_concern_text_is_a_field_error(survivor_client, pairing, text):
     response = survivor_client.post(
-        reverse("ethics:concern_new", args=[pairing.pk]), {"category": "other", "text": text}
+        reverse("care:concern_new", args=[pairing.pk]), {"category": "other", "text": text}
     )
     assert response.status_code == 200
     assert "text" in response.context["form"].errors
@@ -106,7 +107,7 @@ def test_empty_or_oversized_concern_text_is_a_field_error(survivor_client, pairi
 def test_nobody_outside_the_pairing_can_raise_a_concern_about_it(client, pairing, coordinator):
     for outsider in (SupporterFactory(), SurvivorFactory(), coordinator):
         client.force_login(outsider)
-        url = reverse("ethics:concern_new", args=[pairing.pk])
+        url = reverse("care:concern_new", args=[pairing.pk])
         assert client.get(url).status_code == 404
         assert client.post(url, {"category": "other", "text": "x"}).status_code == 404
     assert not Concern.objects.exists()
@@ -119,7 +120,7 @@ def test_a_safety_flag_reaches_every_coordinator_once_and_only_after_commit(
     django_capture_on_commit_callbacks, pairing, coordinator, other_coordinator
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        flag = services.safety_flag_raise(
+        flag = care_services.safety_flag_raise(
             supporter=pairing.supporter, pairing=pairing, category="child", text=SECRET
         )
         assert mail.outbox == []  # nothing is sent before the commit
@@ -131,7 +132,7 @@ def test_a_safety_flag_reaches_every_coordinator_once_and_only_after_commit(
         assert message.subject == "You have a new message"
     for person in (coordinator, other_coordinator):
         alert = Notification.objects.get(user=person, kind="flag.new")
-        assert alert.link == reverse("ethics:flag", args=[flag.pk])
+        assert alert.link == reverse("care:flag", args=[flag.pk])
     event = AuditEvent.objects.get(action="flag.raised")
     assert (event.actor, event.target_id) == (pairing.supporter, flag.pk)
     assert flag.created_at is not None
@@ -147,7 +148,7 @@ def test_no_safety_email_when_the_transaction_rolls_back(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.safety_flag_raise(
+        care_services.safety_flag_raise(
             supporter=pairing.supporter, pairing=pairing, category="self", text=SECRET
         )
         raise RuntimeError("something failed after the flag")
@@ -164,7 +165,7 @@ def test_a_safety_flag_emails_a_coordinator_who_turned_emails_off_once_after_com
         person.email_notifications = False
         person.save(update_fields=["email_notifications"])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.safety_flag_raise(
+        care_services.safety_flag_raise(
             supporter=pairing.supporter, pairing=pairing, category="others", text=SECRET
         )
         assert mail.outbox == []  # nothing before the commit
@@ -179,7 +180,7 @@ def test_a_safety_flag_emails_a_coordinator_who_turned_emails_off_once_after_com
 def test_the_forced_safety_email_task_gets_only_an_id_and_the_flag(
     django_capture_on_commit_callbacks, pairing, coordinator, monkeypatch
 ):
-    from peersupport import tasks
+    from peersupport.people import tasks
 
     coordinator.email_notifications = False
     coordinator.save(update_fields=["email_notifications"])
@@ -188,7 +189,7 @@ def test_the_forced_safety_email_task_gets_only_an_id_and_the_flag(
         tasks.send_discreet_email, "delay", lambda *args, **kwargs: queued.append((args, kwargs))
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.safety_flag_raise(
+        care_services.safety_flag_raise(
             supporter=pairing.supporter, pairing=pairing, category="self", text=SECRET
         )
     assert queued == [((coordinator.pk,), {"force": True})]
@@ -200,7 +201,7 @@ def test_other_news_still_respects_a_coordinator_who_turned_emails_off(
     coordinator.email_notifications = False
     coordinator.save(update_fields=["email_notifications"])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.concern_raise(
+        care_services.concern_raise(
             user=pairing.survivor, pairing=pairing, category="other", text=SECRET
         )
     assert Notification.objects.filter(user=coordinator).exists()
@@ -213,10 +214,10 @@ def test_the_flag_page_alerts_the_coordinators(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = supporter_client.post(
-            reverse("ethics:flag_new", args=[pairing.pk]), {"category": "others", "text": SECRET}
+            reverse("care:flag_new", args=[pairing.pk]), {"category": "others", "text": SECRET}
         )
     flag = SafetyFlag.objects.get()
-    assert response["Location"] == reverse("ethics:flag", args=[flag.pk])
+    assert response["Location"] == reverse("care:flag", args=[flag.pk])
     assert len(mail.outbox) == 1
     page = supporter_client.get(response["Location"]).content.decode()
     assert "Sent: waiting for a coordinator" in page
@@ -225,10 +226,10 @@ def test_the_flag_page_alerts_the_coordinators(
 def test_only_the_flagging_supporter_and_coordinators_see_a_flag(
     client, pairing, coordinator_client
 ):
-    flag = services.safety_flag_raise(
+    flag = care_services.safety_flag_raise(
         supporter=pairing.supporter, pairing=pairing, category="self", text=SECRET
     )
-    url = reverse("ethics:flag", args=[flag.pk])
+    url = reverse("care:flag", args=[flag.pk])
     for outsider in (pairing.survivor, SupporterFactory(), SurvivorFactory()):
         other = Client()
         other.force_login(outsider)
@@ -237,7 +238,7 @@ def test_only_the_flagging_supporter_and_coordinators_see_a_flag(
     # The survivor has no flag pages at all.
     survivor = Client()
     survivor.force_login(pairing.survivor)
-    assert survivor.get(reverse("ethics:flags")).status_code == 404
+    assert survivor.get(reverse("care:flags")).status_code == 404
 
     page = coordinator_client.get(url).content.decode()
     assert SECRET in page
@@ -247,12 +248,12 @@ def test_only_the_flagging_supporter_and_coordinators_see_a_flag(
 def test_each_coordinator_action_on_a_flag_is_recorded(
     pairing, coordinator, other_coordinator, coordinator_client
 ):
-    flag = services.safety_flag_raise(
+    flag = care_services.safety_flag_raise(
         supporter=pairing.supporter, pairing=pairing, category="others", text=SECRET
     )
-    url = reverse("ethics:flag", args=[flag.pk])
+    url = reverse("care:flag", args=[flag.pk])
     coordinator_client.post(url, {"kind": "acknowledged", "note": ""})
-    services.safety_flag_act(
+    care_services.safety_flag_act(
         flag_id=flag.pk, coordinator=other_coordinator, kind="note", note="Called them."
     )
     coordinator_client.post(url, {"kind": "closed", "note": "Safe now."})
@@ -278,7 +279,7 @@ def test_each_coordinator_action_on_a_flag_is_recorded(
 @pytest.mark.parametrize("text", ["", "x" * 4001])
 def test_empty_or_oversized_flag_text_is_a_field_error(supporter_client, pairing, text):
     response = supporter_client.post(
-        reverse("ethics:flag_new", args=[pairing.pk]), {"category": "self", "text": text}
+        reverse("care:flag_new", args=[pairing.pk]), {"category": "self", "text": text}
     )
     assert response.status_code == 200
     assert "text" in response.context["form"].errors
@@ -288,7 +289,7 @@ def test_empty_or_oversized_flag_text_is_a_field_error(supporter_client, pairing
 def test_a_supporter_can_only_flag_someone_they_support(client, pairing):
     stranger = SupporterFactory()
     client.force_login(stranger)
-    url = reverse("ethics:flag_new", args=[pairing.pk])
+    url = reverse("care:flag_new", args=[pairing.pk])
     assert client.get(url).status_code == 404
     assert client.post(url, {"category": "self", "text": "x"}).status_code == 404
     assert not SafetyFlag.objects.exists()
@@ -299,14 +300,16 @@ def test_the_coordinators_lists_cost_a_fixed_number_of_queries(
 ):
     def add_one():
         pairing = PairingFactory()
-        services.safety_flag_raise(
+        care_services.safety_flag_raise(
             supporter=pairing.supporter, pairing=pairing, category="self", text="x"
         )
-        services.concern_raise(user=pairing.survivor, pairing=pairing, category="other", text="x")
+        care_services.concern_raise(
+            user=pairing.survivor, pairing=pairing, category="other", text="x"
+        )
 
     add_one()
     counts = {}
-    for name in ("ethics:flags", "ethics:concerns"):
+    for name in ("care:flags", "care:concerns"):
         with CaptureQueriesContext(connection) as queries:
             assert coordinator_client.get(reverse(name)).status_code == 200
         counts[name] = len(queries)
@@ -322,10 +325,11 @@ def test_the_coordinators_lists_cost_a_fixed_number_of_queries(
 
 
 def test_the_ethics_addresses_say_nothing_about_what_the_page_is_for():
-    from ethics.urls import urlpatterns
+    from ethics.agreements.urls import urlpatterns as agreement_urls
+    from ethics.care.urls import urlpatterns as care_urls
 
     telling = ("flag", "concern", "debrief", "block", "safety", "danger", "abuse", "support")
-    routes = [str(pattern.pattern) for pattern in urlpatterns]
+    routes = [str(pattern.pattern) for pattern in [*agreement_urls, *care_urls]]
     assert len(routes) == 19
     for route in routes:
         for word in telling:

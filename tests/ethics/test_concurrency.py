@@ -3,8 +3,11 @@ two volunteers picking up the same debrief at once."""
 
 import pytest
 
-from ethics import selectors, services
-from ethics.models import Acknowledgement, DebriefRequest
+from ethics.agreements import selectors as agreements_selectors
+from ethics.agreements import services as agreements_services
+from ethics.agreements.models import Acknowledgement
+from ethics.care import services as care_services
+from ethics.care.models import DebriefRequest
 from tests.factories import SupporterFactory, SurvivorFactory
 from tests.helpers import race
 
@@ -18,10 +21,10 @@ def _seed(seed_data):
 
 def test_the_same_acknowledgement_sent_at_once_is_stored_once(postgres):
     survivor = SurvivorFactory()
-    version = selectors.current_versions().get(document__slug="ethics")
+    version = agreements_selectors.current_versions().get(document__slug="ethics")
     outcomes = race(
         [
-            lambda: services.agreement_acknowledge(user=survivor, version_id=version.pk)
+            lambda: agreements_services.agreement_acknowledge(user=survivor, version_id=version.pk)
             for _ in range(4)
         ]
     )
@@ -33,10 +36,13 @@ def test_two_volunteers_picking_up_one_debrief_at_once_cannot_both_have_it(postg
     asker = SupporterFactory()
     volunteers = [SupporterFactory() for _ in range(3)]
     for volunteer in volunteers:
-        services.debrief_volunteer_set(user=volunteer, volunteer=True)
-    debrief = services.debrief_request(supporter=asker, text="After a long week.")
+        care_services.debrief_volunteer_set(user=volunteer, volunteer=True)
+    debrief = care_services.debrief_request(supporter=asker, text="After a long week.")
     outcomes = race(
-        [(lambda v=v: services.debrief_pick_up(debrief_id=debrief.pk, user=v)) for v in volunteers]
+        [
+            (lambda v=v: care_services.debrief_pick_up(debrief_id=debrief.pk, user=v))
+            for v in volunteers
+        ]
     )
     assert sorted(o == "ok" for o in outcomes) == [False, False, True]
     debrief = DebriefRequest.objects.get()

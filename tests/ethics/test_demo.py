@@ -3,9 +3,9 @@
 import pytest
 from django.core.management import call_command
 
-from ethics.models import Acknowledgement
-from ethics.selectors import has_acknowledged_current
-from peersupport.models import User
+from ethics.agreements.models import Acknowledgement
+from ethics.agreements.selectors import has_acknowledged_current
+from peersupport.people.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from ethics import selectors
+from ethics.agreements import selectors as agreements_selectors
 from tests.ethics.conftest import publish_new_version
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def _squash(text: str) -> str:
 
 
 def _download(client):
-    response = client.get(reverse("ethics:guidelines") + "?format=pdf")
+    response = client.get(reverse("agreements:guidelines") + "?format=pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     return response, PdfReader(io.BytesIO(response.content))
@@ -28,13 +28,13 @@ def _download(client):
 
 def test_the_pdf_contains_every_item_of_the_current_versions(client, coordinator):
     # A new version with an item of its own, so the PDF must follow the current versions.
-    current = selectors.current_versions().get(document__slug="ethics")
+    current = agreements_selectors.current_versions().get(document__slug="ethics")
     items = [i.text for i in current.items.all()][1:] + ["Rest when I need to; zq-marker."]
     publish_new_version(coordinator, "ethics", items=items, summary="Added rest.")
 
     _response, pdf = _download(client)
     text = _squash(" ".join(page.extract_text() for page in pdf.pages))
-    versions = list(selectors.with_items(selectors.current_versions()))
+    versions = list(agreements_selectors.with_items(agreements_selectors.current_versions()))
     assert len(versions) == 3
     for version in versions:
         assert version.document.title in text
@@ -69,12 +69,12 @@ PUBLIC_URL_NAMES = (
     "supporter_apply",
     "help",
     "take_a_break",
-    "ethics:guidelines",
+    "agreements:guidelines",
 )
 
 
 def test_the_download_link_is_on_every_public_page(client):
-    link = reverse("ethics:guidelines") + "?format=pdf"
+    link = reverse("agreements:guidelines") + "?format=pdf"
     for name in PUBLIC_URL_NAMES:
         response = client.get(reverse(name), follow=True)
         assert response.status_code == 200, name
@@ -89,12 +89,12 @@ def test_the_download_link_is_on_every_public_page(client):
 def test_the_download_link_is_on_every_acknowledgement_page(
     client, survivor, supporter, coordinator
 ):
-    link = reverse("ethics:guidelines") + "?format=pdf"
+    link = reverse("agreements:guidelines") + "?format=pdf"
     for person in (survivor, supporter, coordinator):
         client.force_login(person)
-        page = client.get(reverse("ethics:acknowledge")).content.decode()
+        page = client.get(reverse("agreements:acknowledge")).content.decode()
         body = page[: page.index("<footer")]
         assert link in body, person.role  # on the page itself, not only in the footer
-        for version in selectors.current_versions_for(person):
-            page = client.get(reverse("ethics:version", args=[version.pk])).content.decode()
+        for version in agreements_selectors.current_versions_for(person):
+            page = client.get(reverse("agreements:version", args=[version.pk])).content.decode()
             assert link in page, (person.role, version.document.slug)

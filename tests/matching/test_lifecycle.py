@@ -19,7 +19,7 @@ from matching.models import (
     RequestStatus,
     SupportRequest,
 )
-from peersupport.models import Language, LivedExperienceArea, MeetingMode, SupporterStatus
+from peersupport.people.models import Language, LivedExperienceArea, MeetingMode, SupporterStatus
 from tests.factories import (
     PairingFactory,
     SupporterFactory,

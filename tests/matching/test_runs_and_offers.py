@@ -20,7 +20,7 @@ from matching.models import (
     RequestStatus,
     SupportRequest,
 )
-from peersupport.models import Notification
+from peersupport.people.models import Notification
 from tests.factories import (
     PairingFactory,
     SupporterFactory,

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from peersupport.models import SupporterStatus
+from peersupport.people.models import SupporterStatus
 from tests.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from peersupport.models import (
+from peersupport.people.models import (
     AuditEvent,
     Language,
     LivedExperienceArea,
@@ -323,7 +323,7 @@ def test_supporter_pauses_for_self_care_and_resumes(supporter_client, supporter)
 
 
 def test_in_app_messages_are_listed_counted_and_marked_read(survivor_client, survivor):
-    from peersupport.notifications import notify
+    from peersupport.people.notifications import notify
 
     notify(user=survivor, kind="test", text="Your pairing has started.", link="/home/", email=False)
     home = survivor_client.get(reverse("home")).content.decode()
@@ -335,7 +335,7 @@ def test_in_app_messages_are_listed_counted_and_marked_read(survivor_client, sur
 
 
 def test_nobody_reads_another_persons_messages(client, survivor, supporter):
-    from peersupport.notifications import notify
+    from peersupport.people.notifications import notify
 
     notify(user=survivor, kind="test", text="Only for the survivor.", email=False)
     client.force_login(supporter)

@@ -61,7 +61,7 @@ def test_the_site_and_emailed_links_follow_site_url_after_migrate(settings):
     from django.core import mail
     from django.core.management.sql import emit_post_migrate_signal
 
-    from peersupport import services
+    from peersupport.people import services
 
     settings.SITE_URL = "https://peers.example.net"
     assert Site.objects.get_current().domain != "peers.example.net"

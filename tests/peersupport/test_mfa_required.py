@@ -10,7 +10,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import override_settings
 from django.urls import reverse
 
-from peersupport.models import SupporterStatus
+from peersupport.people.models import SupporterStatus
 from tests.factories import CoordinatorFactory, SupporterFactory, SurvivorFactory
 from tests.peersupport.test_configuration import PRODUCTION, ROOT
 

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ethics.models import ChangeKind, ChangeRequest, Concern, SafetyFlag
+from ethics.care.models import ChangeKind, ChangeRequest, Concern, SafetyFlag
 from matching.models import Pairing, SupportRequest
-from peersupport.models import AuditEvent, Notification, User
+from peersupport.people.models import AuditEvent, Notification, User
 from sessions.models import CheckIn, SessionMode, SessionStatus, SupportSession
 from tests.factories import PASSWORD, CoordinatorFactory, PairingFactory
 
@@ -158,7 +158,7 @@ def test_an_open_safety_matter_waits_and_a_coordinator_is_told(survivor_client, 
     assert User.objects.filter(pk=survivor.pk).exists()
     # Told once, however often the person tries, with the flag to look at (its id only).
     notice = Notification.objects.get(user=coordinator, kind="account.erase_waiting")
-    assert notice.link == reverse("ethics:flag", args=[flag.pk])
+    assert notice.link == reverse("care:flag", args=[flag.pk])
     assert "details" not in notice.text
 
 

@@ -3,10 +3,10 @@ supporter raises a safety flag. One of them wins cleanly; neither ends in an err
 
 import pytest
 
-from ethics.models import SafetyFlag
-from ethics.services import safety_flag_raise
-from peersupport.models import User
+from ethics.care.models import SafetyFlag
+from ethics.care.services import safety_flag_raise
 from peersupport.mydata.services import survivor_erase
+from peersupport.people.models import User
 from tests.factories import PairingFactory
 from tests.helpers import race
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from matching.models import PairingState
-from peersupport.models import AuditEvent, LivedExperienceArea
+from peersupport.people.models import AuditEvent, LivedExperienceArea
 from tests.factories import PairingFactory
 
 pytestmark = pytest.mark.django_db

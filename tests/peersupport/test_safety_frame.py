@@ -14,9 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
-from peersupport import errors
-from peersupport.middleware import HOLD_COOKIE
-from peersupport.models import LivedExperienceArea
+from peersupport.people.models import LivedExperienceArea
+from peersupport.platform import errors
+from peersupport.platform.middleware import HOLD_COOKIE
 from tests.ethics.samples import ethics_samples
 from tests.factories import SupporterFactory
 from tests.matching.samples import MATCHING_POST_ONLY, matching_samples
@@ -165,7 +165,7 @@ def _raises(request):
 
 
 urlpatterns = [path("raises/", _raises)]  # this module is the urlconf of the next test
-handler500 = "peersupport.errors.server_error"
+handler500 = "peersupport.platform.errors.server_error"
 
 
 def test_a_view_that_raises_gets_the_neutral_500_page_with_the_quick_exit(settings):
@@ -266,7 +266,7 @@ def test_sessions_end_after_the_idle_timeout(survivor_client, settings):
 
 
 def test_crisis_resources_are_data(client, coordinator_client):
-    from peersupport.models import CrisisResource
+    from peersupport.people.models import CrisisResource
 
     CrisisResource.objects.create(name="Local line zz", phone="0100 000")
     html = client.get(reverse("help")).content.decode()

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ethics.models import Concern
+from ethics.care import selectors as care_selectors
+from ethics.care.models import Concern
 from sessions import selectors, services
 from sessions.models import CheckIn, SessionStatus, SupportSession
 from tests.factories import PairingFactory
@@ -93,7 +94,7 @@ def test_each_row_shows_contact_next_session_next_check_in_and_flags(supporter, 
     )
     ended = PairingFactory(supporter=supporter, state="ended", end_reason="completed")
 
-    caseload = selectors.supporter_caseload(supporter)
+    caseload = care_selectors.supporter_caseload(supporter)
     rows = {row.pairing.pk: row for row in caseload.rows}
     assert ended.pk not in rows
     assert rows[steady.pk].name == steady.survivor.display_name

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.db import connection, connections
 
-from peersupport.models import Notification
+from peersupport.people.models import Notification
 from sessions import services, tasks
 from sessions.models import CheckIn, CheckInReminder, ReminderDelivery, ReminderStatus, SweepRun
 from tests.sessions.conftest import due_pairings

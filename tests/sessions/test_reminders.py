@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from peersupport.models import Notification
+from peersupport.people.models import Notification
 from sessions import selectors, services, tasks
 from sessions.models import (
     CheckIn,

@@ -8,8 +8,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from peersupport.crypto import decrypt
-from peersupport.models import AuditEvent, Notification
+from peersupport.people.models import AuditEvent, Notification
+from peersupport.platform.crypto import decrypt
 from sessions import services
 from sessions.models import CheckIn, CheckInSchedule, SessionStatus, SupportSession
 from tests.factories import PairingFactory, SupporterFactory, SurvivorFactory

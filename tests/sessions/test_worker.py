@@ -23,7 +23,7 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 
-from peersupport.models import Notification
+from peersupport.people.models import Notification
 from sessions import services
 from sessions.models import CheckInReminder, ReminderDelivery, ReminderStatus, SweepRun
 from tests.sessions.conftest import due_pairings

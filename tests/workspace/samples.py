@@ -6,8 +6,8 @@ from tests.factories import PairingFactory
 
 # Routes without an HTML page of their own.
 WORKSPACE_NO_PAGE = {
-    "workspace:supporter_action": "POST only",
-    "workspace:health_csv": "a CSV download",
+    "team:supporter_action": "POST only",
+    "team:health_csv": "a CSV download",
 }
 
 
@@ -15,6 +15,6 @@ def workspace_samples(*, survivor, supporter) -> dict[str, dict[str, int]]:
     # A live pairing of the walk's supporter with someone else: the coordinator's pairing page.
     pairing = PairingFactory(supporter=supporter)
     return {
-        "workspace:pairing": {"pk": pairing.pk},
-        "workspace:supporter_action": {"pk": supporter.supporter_profile.pk},
+        "team:pairing": {"pk": pairing.pk},
+        "team:supporter_action": {"pk": supporter.supporter_profile.pk},
     }

@@ -2,8 +2,9 @@
 
 import pytest
 
+from ethics.care.handover import pairing_reassign
 from matching.models import EndReason, Pairing, PairingState
-from matching.reassign import pairing_reassign, version_token
+from matching.reassign import version_token
 from tests.factories import CoordinatorFactory, PairingFactory, SupporterFactory
 from tests.helpers import acknowledge_current, race
 

@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from ethics import services as ethics_services
-from ethics.models import ChangeRequest, ChangeStatus, Concern, ConcernStatus
+from ethics.care import services as care_services
+from ethics.care.handover import pairing_end_by_coordinator, pairing_reassign
+from ethics.care.models import ChangeRequest, ChangeStatus, Concern, ConcernStatus
 from matching import services as matching_services
 from matching.models import (
     Block,
@@ -24,11 +25,9 @@ from matching.models import (
 from matching.reassign import (
     ReassignError,
     Trigger,
-    pairing_end_by_coordinator,
-    pairing_reassign,
     version_token,
 )
-from peersupport.models import Language, Notification, SupporterStatus
+from peersupport.people.models import Language, Notification, SupporterStatus
 from sessions.models import CheckIn, SessionMode, SessionStatus, SupportSession
 from tests.factories import PairingFactory, SupporterFactory, SupportRequestFactory
 from tests.helpers import acknowledge_current
@@ -59,7 +58,7 @@ def _post(client, pairing, newcomer, *, reason=EndReason.COORDINATOR_ENDED, vers
         "version": version or version_token(pairing),
         **extra,
     }
-    return client.post(reverse("workspace:pairing", kwargs={"pk": pairing.pk}), data)
+    return client.post(reverse("team:pairing", kwargs={"pk": pairing.pk}), data)
 
 
 def _assert_reassigned(old, newcomer, reason):
@@ -91,9 +90,9 @@ def _assert_told_discreetly(old):
 
 
 def test_reassign_from_a_survivors_change_request(coordinator_client, pairing, survivor, newcomer):
-    change = ethics_services.change_request_open(user=survivor, pairing=pairing)
+    change = care_services.change_request_open(user=survivor, pairing=pairing)
     page = coordinator_client.get(
-        reverse("workspace:pairing", kwargs={"pk": pairing.pk}),
+        reverse("team:pairing", kwargs={"pk": pairing.pk}),
         {"trigger": "change", "id": change.pk},
     )
     assert page.status_code == 200
@@ -117,7 +116,7 @@ def test_reassign_from_a_survivors_change_request(coordinator_client, pairing, s
 def test_reassign_from_a_supporters_handover_request(
     coordinator_client, pairing, supporter, newcomer
 ):
-    change = ethics_services.change_request_open(
+    change = care_services.change_request_open(
         user=supporter, pairing=pairing, reason="I am moving away."
     )
     response = _post(
@@ -138,7 +137,7 @@ def test_reassign_from_a_supporters_handover_request(
 
 
 def test_reassign_from_a_concern(coordinator_client, pairing, survivor, newcomer):
-    concern = ethics_services.concern_raise(
+    concern = care_services.concern_raise(
         user=survivor, pairing=pairing, category="boundary", text="It felt wrong."
     )
     response = _post(
@@ -156,7 +155,7 @@ def test_reassign_on_the_coordinators_own_initiative(
     response = _post(coordinator_client, pairing, newcomer, reason=EndReason.SAFETY)
     assert response.status_code == 302
     new = _assert_reassigned(pairing, newcomer, EndReason.SAFETY)
-    assert response["Location"] == reverse("workspace:pairing", kwargs={"pk": new.pk})
+    assert response["Location"] == reverse("team:pairing", kwargs={"pk": new.pk})
     # The whole story is on one page for the coordinators.
     html = coordinator_client.get(response["Location"]).content.decode()
     assert html.count("data-history-pairing") == 2
@@ -202,9 +201,9 @@ def _party_urls(pairing, supporter):
         reverse("peer_sessions:session_notes", kwargs={"pk": session.pk}),
         reverse("peer_sessions:session_change", kwargs={"pk": session.pk}),
         reverse("peer_sessions:checkin", kwargs={"pk": checkin.pk}),
-        reverse("ethics:concern_new", kwargs=pk),
-        reverse("ethics:flag_new", kwargs=pk),
-        reverse("ethics:change_new", kwargs=pk),
+        reverse("care:concern_new", kwargs=pk),
+        reverse("care:flag_new", kwargs=pk),
+        reverse("care:change_new", kwargs=pk),
     ]
 
 
@@ -466,8 +465,8 @@ def test_a_refusal_is_shown_on_the_page(coordinator_client, pairing, newcomer):
 
 
 def test_a_trigger_already_dealt_with_is_refused(coordinator, pairing, survivor, newcomer):
-    change = ethics_services.change_request_open(user=survivor, pairing=pairing)
-    ethics_services.change_request_close(
+    change = care_services.change_request_open(user=survivor, pairing=pairing)
+    care_services.change_request_close(
         request_id=change.pk, actor=survivor, status=ChangeStatus.WITHDRAWN
     )
     with pytest.raises(ReassignError, match="already been dealt with"):
@@ -564,13 +563,13 @@ def _end(
         **({"end-then": then} if then else {}),
         **{f"end-{key}": value for key, value in extra.items()},
     }
-    return client.post(reverse("workspace:pairing", kwargs={"pk": pairing.pk}), data)
+    return client.post(reverse("team:pairing", kwargs={"pk": pairing.pk}), data)
 
 
 def test_when_nobody_fits_the_page_offers_to_end_the_pairing_reopening_by_default(
     coordinator_client, pairing
 ):
-    html = coordinator_client.get(reverse("workspace:pairing", kwargs={"pk": pairing.pk}))
+    html = coordinator_client.get(reverse("team:pairing", kwargs={"pk": pairing.pk}))
     html = html.content.decode()
     assert "data-unfit" in html and "data-reassign-form" not in html
     assert "data-end-form" in html
@@ -585,7 +584,7 @@ def test_a_coordinator_ends_a_pairing_and_the_person_is_back_in_the_queue(
 ):
     response = _end(coordinator_client, pairing, reason=EndReason.SAFETY)
     assert response.status_code == 302
-    assert response["Location"] == reverse("workspace:pairing", kwargs={"pk": pairing.pk})
+    assert response["Location"] == reverse("team:pairing", kwargs={"pk": pairing.pk})
     pairing.refresh_from_db()
     assert pairing.state == PairingState.ENDED and pairing.end_reason == EndReason.SAFETY
     ended = PairingTransition.objects.get(pairing=pairing, to_state=PairingState.ENDED)
@@ -648,7 +647,7 @@ def test_a_stale_end_form_is_refused_and_nothing_changes(coordinator_client, pai
 
 
 def test_ending_from_a_concern_resolves_it(coordinator_client, pairing, survivor):
-    concern = ethics_services.concern_raise(
+    concern = care_services.concern_raise(
         user=survivor, pairing=pairing, category="boundary", text="It felt wrong."
     )
     response = _end(coordinator_client, pairing, trigger_kind="concern", trigger_id=concern.pk)

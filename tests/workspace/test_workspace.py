@@ -1,4 +1,4 @@
-"""The coordinators' workspace: the queue with the matcher's suggestions and why nothing
+"""The coordinators' team: the queue with the matcher's suggestions and why nothing
 fits, supporters, pairings at risk, the figures; coordinators only; fixed query counts."""
 
 import csv
@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ethics.models import ChangeKind, ChangeRequest, Concern, DebriefRequest, SafetyFlag
+from ethics.care.models import ChangeKind, ChangeRequest, Concern, DebriefRequest, SafetyFlag
 from matching.models import PairingState
-from peersupport.models import Language, SupporterStatus
-from peersupport.workspace.services import supporter_capacity_set
+from matching.supporters import supporter_capacity_set
+from peersupport.people.models import Language, SupporterStatus
 from sessions.models import (
     ContactLapse,
     DeliveryChannel,
@@ -35,13 +35,13 @@ SECRET = "words only the person wrote k4t"
 
 def _workspace_urls(pairing, profile):
     return [
-        reverse("workspace:queue"),
-        reverse("workspace:supporters"),
-        reverse("workspace:supporter_action", kwargs={"pk": profile.pk}),
-        reverse("workspace:at_risk"),
-        reverse("workspace:pairing", kwargs={"pk": pairing.pk}),
-        reverse("workspace:health"),
-        reverse("workspace:health_csv"),
+        reverse("team:queue"),
+        reverse("team:supporters"),
+        reverse("team:supporter_action", kwargs={"pk": profile.pk}),
+        reverse("team:at_risk"),
+        reverse("team:pairing", kwargs={"pk": pairing.pk}),
+        reverse("team:health"),
+        reverse("team:health_csv"),
     ]
 
 
@@ -81,7 +81,7 @@ def test_the_queue_is_ordered_by_waiting_time_with_suggestions_and_reasons(coord
     older = SupportRequestFactory(survivor__display_name="Older", opened_at=now - timedelta(days=9))
     helper = SupporterFactory(display_name="Morgan")
     acknowledge_current(helper)
-    html = coordinator_client.get(reverse("workspace:queue")).content.decode()
+    html = coordinator_client.get(reverse("team:queue")).content.decode()
     assert html.index(f'data-request="{older.pk}"') < html.index(f'data-request="{newer.pk}"')
     assert "waiting 9 days" in html
     assert "Morgan" in html
@@ -93,7 +93,7 @@ def test_the_queue_says_why_nobody_fits(coordinator_client):
     SupportRequestFactory(languages=Language.objects.filter(slug="fr"))
     for _ in range(2):
         acknowledge_current(SupporterFactory())  # English only
-    html = coordinator_client.get(reverse("workspace:queue")).content.decode()
+    html = coordinator_client.get(reverse("team:queue")).content.decode()
     assert "data-unfit" in html
     assert "No language in common: 2" in html
     assert "Of the 2 supporters with a place" in html
@@ -101,13 +101,13 @@ def test_the_queue_says_why_nobody_fits(coordinator_client):
 
 def test_the_queue_says_when_no_supporter_has_a_place(coordinator_client):
     SupportRequestFactory()
-    html = coordinator_client.get(reverse("workspace:queue")).content.decode()
+    html = coordinator_client.get(reverse("team:queue")).content.decode()
     assert "no approved supporter has a place left" in html
 
 
 def test_the_queue_shows_a_pending_offer_instead_of_suggestions(coordinator_client):
     offer = PairingFactory(state="offered", activated_at=None, request__status="open")
-    html = coordinator_client.get(reverse("workspace:queue")).content.decode()
+    html = coordinator_client.get(reverse("team:queue")).content.decode()
     assert f'data-request="{offer.request_id}"' in html
     assert "data-pending" in html
 
@@ -116,10 +116,10 @@ def test_the_queue_filters(coordinator_client):
     french = SupportRequestFactory(languages=Language.objects.filter(slug="fr"))
     english = SupportRequestFactory()
     fr = Language.objects.get(slug="fr")
-    html = coordinator_client.get(reverse("workspace:queue"), {"language": fr.pk}).content.decode()
+    html = coordinator_client.get(reverse("team:queue"), {"language": fr.pk}).content.decode()
     assert f'data-request="{french.pk}"' in html
     assert f'data-request="{english.pk}"' not in html
-    html = coordinator_client.get(reverse("workspace:queue"), {"show": "pending"}).content.decode()
+    html = coordinator_client.get(reverse("team:queue"), {"show": "pending"}).content.decode()
     assert "data-request=" not in html
 
 
@@ -156,7 +156,7 @@ def test_the_queue_costs_a_fixed_number_of_queries(coordinator_client, django_as
                 PairingFactory(state="proposed", activated_at=None, request__status="open")
 
     response = _fixed_queries(
-        coordinator_client, django_assert_num_queries, reverse("workspace:queue"), make
+        coordinator_client, django_assert_num_queries, reverse("team:queue"), make
     )
     assert response.content.decode().count("data-row") == 25
 
@@ -177,7 +177,7 @@ def test_pairings_at_risk_cost_a_fixed_number_of_queries(
                 )
 
     response = _fixed_queries(
-        coordinator_client, django_assert_num_queries, reverse("workspace:at_risk"), make
+        coordinator_client, django_assert_num_queries, reverse("team:at_risk"), make
     )
     html = response.content.decode()
     assert html.count("data-row") == 25
@@ -191,7 +191,7 @@ def test_supporters_cost_a_fixed_number_of_queries(coordinator_client, django_as
             PairingFactory(supporter=supporter)
 
     response = _fixed_queries(
-        coordinator_client, django_assert_num_queries, reverse("workspace:supporters"), make
+        coordinator_client, django_assert_num_queries, reverse("team:supporters"), make
     )
     assert response.content.decode().count("data-row") == 25
 
@@ -205,7 +205,7 @@ def test_applications_cost_a_fixed_number_of_queries(coordinator_client, django_
     response = _fixed_queries(
         coordinator_client,
         django_assert_num_queries,
-        reverse("workspace:supporters"),
+        reverse("team:supporters"),
         make,
         {"status": "applied"},
     )
@@ -225,12 +225,12 @@ def test_safety_flags_come_first(coordinator_client):
         pairing=flagged, raised_by=flagged.supporter, category="self", text=SECRET
     )
     PairingFactory()  # nothing wrong: not listed
-    html = coordinator_client.get(reverse("workspace:at_risk")).content.decode()
+    html = coordinator_client.get(reverse("team:at_risk")).content.decode()
     assert html.count("data-row") == 2
     assert html.index(f'data-pairing="{flagged.pk}"') < html.index(f'data-pairing="{changed.pk}"')
     assert 'data-risk="handover"' in html
     assert SECRET not in html
-    only = coordinator_client.get(reverse("workspace:at_risk"), {"show": "handover"})
+    only = coordinator_client.get(reverse("team:at_risk"), {"show": "handover"})
     assert only.content.decode().count("data-row") == 1
 
 
@@ -238,7 +238,7 @@ def test_lapsed_contact_is_listed_until_contact_resumes(coordinator_client):
     now = timezone.now()
     pairing = PairingFactory(activated_at=now - timedelta(days=40))
     ContactLapse.objects.create(pairing=pairing, last_contact_at=now - timedelta(days=20))
-    url = reverse("workspace:at_risk")
+    url = reverse("team:at_risk")
     assert 'data-risk="lapsed"' in coordinator_client.get(url).content.decode()
     SupportSession.objects.create(
         pairing=pairing,
@@ -251,7 +251,7 @@ def test_lapsed_contact_is_listed_until_contact_resumes(coordinator_client):
 
 
 def _act(client, profile, **data):
-    return client.post(reverse("workspace:supporter_action", kwargs={"pk": profile.pk}), data)
+    return client.post(reverse("team:supporter_action", kwargs={"pk": profile.pk}), data)
 
 
 def test_coordinator_approves_or_declines_with_a_reason(coordinator_client):
@@ -279,7 +279,7 @@ def test_coordinator_pauses_and_resumes_a_supporter(coordinator_client, supporte
     offer.refresh_from_db()
     assert profile.status == SupporterStatus.PAUSED
     assert offer.state == PairingState.ENDED  # back to the queue
-    html = coordinator_client.get(reverse("workspace:supporters"), {"status": "paused"})
+    html = coordinator_client.get(reverse("team:supporters"), {"status": "paused"})
     assert supporter.display_name in html.content.decode()
     _act(coordinator_client, profile, action="resume")
     profile.refresh_from_db()
@@ -297,7 +297,7 @@ def test_capacity_never_goes_below_the_places_taken(coordinator_client, coordina
     _act(coordinator_client, profile, action="capacity", capacity=4)
     profile.refresh_from_db()
     assert profile.capacity == 4
-    html = coordinator_client.get(reverse("workspace:supporters")).content.decode()
+    html = coordinator_client.get(reverse("team:supporters")).content.decode()
     assert "2 / 4" in html
 
 
@@ -314,7 +314,7 @@ def test_lowering_capacity_takes_back_offers_that_no_longer_fit(coordinator, sup
 
 
 def _figures(client) -> dict[tuple[str, str], str]:
-    response = client.get(reverse("workspace:health_csv"))
+    response = client.get(reverse("team:health_csv"))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["section", "key", "value"]
@@ -356,7 +356,7 @@ def test_the_figures_count_without_content(coordinator_client):
         reminder=reminder, channel=DeliveryChannel.EMAIL, outcome=DeliveryOutcome.SENT
     )
 
-    page = coordinator_client.get(reverse("workspace:health"))
+    page = coordinator_client.get(reverse("team:health"))
     html = page.content.decode()
     assert SECRET not in html
     assert html.count("<svg") == 2
@@ -380,10 +380,10 @@ def test_debrief_requests_page_on_their_own(coordinator_client):
     supporter = SupporterFactory()
     for _ in range(30):
         DebriefRequest.objects.create(requested_by=supporter, text="private words")
-    html = coordinator_client.get(reverse("workspace:supporters")).content.decode()
+    html = coordinator_client.get(reverse("team:supporters")).content.decode()
     assert "dpage=2" in html
     assert "private words" not in html
-    second = coordinator_client.get(reverse("workspace:supporters") + "?dpage=2").content.decode()
+    second = coordinator_client.get(reverse("team:supporters") + "?dpage=2").content.decode()
     assert second.count("data-debrief") == 5
 
 
@@ -406,7 +406,7 @@ def test_the_capacity_figures_add_up_and_paused_supporters_are_apart(coordinator
     assert figures[("capacity", "proposed_or_offered")] == "1"
     assert figures[("capacity", "left")] == "0"
     assert figures[("capacity", "held_by_paused_supporters")] == "1"
-    html = coordinator_client.get(reverse("workspace:health")).content.decode()
+    html = coordinator_client.get(reverse("team:health")).content.decode()
     assert '<div class="h3 mb-0" data-figure="capacity">2 / 3</div>' in html
     assert '<span data-figure="paused_pairings">1</span>' in html
 
@@ -448,7 +448,7 @@ def test_a_pairings_history_costs_a_fixed_number_of_queries(
     response = _fixed_queries(
         coordinator_client,
         django_assert_num_queries,
-        reverse("workspace:pairing", kwargs={"pk": current.pk}),
+        reverse("team:pairing", kwargs={"pk": current.pk}),
         make,
     )
     html = response.content.decode()
@@ -457,7 +457,7 @@ def test_a_pairings_history_costs_a_fixed_number_of_queries(
 
 
 def test_the_figures_cost_a_fixed_number_of_queries(coordinator_client, django_assert_num_queries):
-    from ethics.models import ConcernCategory
+    from ethics.care.models import ConcernCategory
 
     categories = [code for code, _label in ConcernCategory.choices]
     now = timezone.now()
@@ -485,7 +485,7 @@ def test_the_figures_cost_a_fixed_number_of_queries(coordinator_client, django_a
 
     SupportRequestFactory()
     response = _fixed_queries(
-        coordinator_client, django_assert_num_queries, reverse("workspace:health"), make
+        coordinator_client, django_assert_num_queries, reverse("team:health"), make
     )
     assert SECRET not in response.content.decode()
     figures = _figures(coordinator_client)
@@ -509,7 +509,7 @@ def test_the_queue_scores_only_the_pages_waiting_requests(coordinator_client, mo
         return instance
 
     monkeypatch.setattr(runner, "load_instance", spy)
-    html = coordinator_client.get(reverse("workspace:queue")).content.decode()
+    html = coordinator_client.get(reverse("team:queue")).content.decode()
     on_page = sorted(int(pk) for pk in re.findall(r'data-request="(\d+)"', html))
     assert len(on_page) == 25
     assert len(loaded) == 1
@@ -518,7 +518,7 @@ def test_the_queue_scores_only_the_pages_waiting_requests(coordinator_client, mo
 
 
 def test_chart_labels_are_whole_and_only_week_dates_are_shortened():
-    from peersupport.workspace import charts
+    from peersupport.coordination import charts
 
     svg = charts.bar_chart(
         [("Awaiting agreement", 2), ("Active", 5), ("<b>", 1)], title="Pairings by state"
@@ -532,7 +532,7 @@ def test_chart_labels_are_whole_and_only_week_dates_are_shortened():
 
 
 def test_debrief_requests_filter_by_status(coordinator_client):
-    from ethics.models import DebriefStatus
+    from ethics.care.models import DebriefStatus
 
     asker, volunteer = SupporterFactory(), SupporterFactory()
     waiting = DebriefRequest.objects.create(requested_by=asker, text="private words")
@@ -545,10 +545,10 @@ def test_debrief_requests_filter_by_status(coordinator_client):
     closed = DebriefRequest.objects.create(
         requested_by=asker, text="private words", status=DebriefStatus.CLOSED
     )
-    url = reverse("workspace:supporters")
+    url = reverse("team:supporters")
 
     links = {
-        name: reverse("ethics:debrief", kwargs={"pk": d.pk})
+        name: reverse("care:debrief", kwargs={"pk": d.pk})
         for name, d in (("open", waiting), ("picked_up", picked), ("closed", closed))
     }
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from matching import bench_instance, runner
 from matching.models import EndReason, Pairing, PairingState, SupportRequest
-from peersupport.models import (
+from peersupport.people.models import (
     Gender,
     Language,
     LivedExperienceArea,
@@ -132,8 +132,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _build(self, n_requests, n_supporters, seed):
-        from ethics.models import AUDIENCES_FOR_ROLE, Acknowledgement
-        from ethics.selectors import current_versions
+        from ethics.agreements.models import AUDIENCES_FOR_ROLE, Acknowledgement
+        from ethics.agreements.selectors import current_versions
 
         rq, sp = bench_instance.make_instance(n_requests, n_supporters, seed)
         languages = _vocab(Language, rq.languages.shape[1], "lang")

@@ -35,7 +35,7 @@ from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from matching.models import Pairing, PairingState, RequestStatus, SupportRequest
-from peersupport.models import (
+from peersupport.people.models import (
     Notification,
     Relationship,
     Role,

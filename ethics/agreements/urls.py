@@ -1,0 +1,16 @@
+"""Addresses stay neutral: nothing in a path says what a page is about."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "agreements"
+
+urlpatterns = [
+    path("", views.acknowledge, name="acknowledge"),
+    path("guidelines/", views.guidelines_page, name="guidelines"),
+    path("versions/<int:pk>/", views.version_detail, name="version"),
+    path("versions/<int:pk>/publish/", views.publish, name="publish"),
+    path("manage/", views.manage, name="manage"),
+    path("manage/<int:pk>/draft/", views.draft_edit, name="draft"),
+]

@@ -1,0 +1,192 @@
+"""Pages for agreements, the guidelines, concerns, flags, debriefs and change requests.
+
+Thin: parse, check access (ethics.access: the object or 404), call a service, render.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from peersupport.people.access import coordinator_required
+
+from . import guidelines, selectors, services
+from .access import (
+    get_document_for,
+    get_version_for,
+)
+from .forms import (
+    AcknowledgeForm,
+    ConfirmForm,
+    DraftForm,
+)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field if it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# -- agreements -----------------------------------------------------------------------------
+
+
+def _ack_form(data=None, *, version_id: int) -> AcknowledgeForm:
+    # One form per version on the page: ids must not collide.
+    return AcknowledgeForm(data, initial={"version": version_id}, auto_id=f"v{version_id}_%s")
+
+
+def _next_url(request) -> str:
+    """Where someone was going when sign-in sent them here (?next=), if it is one of ours."""
+    url = str(request.GET.get("next", ""))
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def acknowledge(request):
+    """Read the current agreements for your role and acknowledge each one; then go on to
+    where sign-in was taking them (?next=), or home."""
+    user = request.user
+    next_url = _next_url(request)
+    posted = None
+    if request.method == "POST":
+        raw = str(request.POST.get("version", ""))
+        posted = _ack_form(request.POST, version_id=int(raw) if raw.isdigit() else 0)
+        if posted.is_valid():
+            try:
+                services.agreement_acknowledge(user=user, version_id=posted.cleaned_data["version"])
+            except ValidationError as error:
+                _apply_errors(posted, error)
+            else:
+                if selectors.has_acknowledged_current(user):
+                    messages.success(request, _("Thank you. You are all set."))
+                    return redirect(next_url or "home")
+                messages.success(request, _("Thank you. There is one more to read."))
+                url = reverse("agreements:acknowledge")
+                return redirect(f"{url}?{urlencode({'next': next_url})}" if next_url else url)
+    entries = selectors.agreements_page(user)
+    on_page = False
+    for entry in entries:
+        version_id = entry.version.pk
+        if posted is not None and posted.initial["version"] == version_id:
+            entry.form, on_page = posted, entry.acknowledgement is None
+        else:
+            entry.form = _ack_form(version_id=version_id)
+    return render(
+        request,
+        "ethics/acknowledge.html",
+        {
+            "entries": entries,
+            "outstanding": [e for e in entries if e.acknowledgement is None],
+            # An error about a version not shown with a form (not current, not for this
+            # role, already acknowledged) goes at the top of the page.
+            "page_error": posted if posted is not None and not on_page else None,
+            "history": selectors.acknowledgement_history(user)[:50],
+            "confidentiality": guidelines.confidentiality_context(),
+        },
+        status=400 if posted is not None else 200,
+    )
+
+
+def guidelines_page(request):
+    """The guidelines as a page, and (?format=pdf) as the downloadable PDF."""
+    versions = list(selectors.with_items(selectors.current_versions()))
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(guidelines.render(versions), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{guidelines.FILE_NAME}"'
+        return response
+    return render(
+        request,
+        "ethics/guidelines.html",
+        {
+            "versions": versions,
+            "preface": guidelines.preface(),
+            "confidentiality": guidelines.confidentiality_context(),
+        },
+    )
+
+
+def version_detail(request, pk: int):
+    version = get_version_for(request.user, pk)
+    version = selectors.version_with_items(version.pk)
+    return render(request, "ethics/version.html", {"version": version})
+
+
+@coordinator_required
+def manage(request):
+    return render(request, "ethics/manage.html", {"documents": selectors.documents_with_versions()})
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def draft_edit(request, pk: int):
+    document = get_document_for(request.user, pk)
+    draft = document.versions.drafts().first()
+    base = draft or selectors.current_versions().filter(document=document).first()
+    if request.method == "POST" and request.POST.get("action") == "discard" and draft:
+        services.agreement_draft_discard(version_id=draft.pk, actor=request.user)
+        messages.info(request, _("The draft was discarded."))
+        return redirect("agreements:manage")
+    initial = {}
+    if base is not None:
+        initial = {
+            "introduction": base.introduction,
+            "items": "\n".join(item.text for item in base.items.order_by("number")),
+            "summary": draft.summary if draft else "",
+        }
+    form = DraftForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.agreement_draft_save(
+                document_id=document.pk,
+                actor=request.user,
+                introduction=form.cleaned_data["introduction"],
+                items=form.cleaned_data["items"],
+                summary=form.cleaned_data["summary"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Draft saved. Check it, then publish it."))
+            return redirect("agreements:publish", pk=saved.pk)
+    return render(
+        request, "ethics/draft_form.html", {"document": document, "draft": draft, "form": form}
+    )
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def publish(request, pk: int):
+    version = get_version_for(request.user, pk)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_publish(version_id=version.pk, actor=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Published. Everyone it applies to will be asked to acknowledge it."),
+            )
+            return redirect("agreements:manage")
+    return render(
+        request,
+        "ethics/publish.html",
+        {"version": selectors.version_with_items(version.pk), "form": form},
+    )

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class EthicsConfig(AppConfig):
-    name = "ethics"
-    verbose_name = "Agreements and ethics"

@@ -1,0 +1,117 @@
+"""Reads for agreements, concerns, flags, debriefs and change requests (fixed query counts)."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q
+
+from peersupport.people.models import AuditEvent, Role, User
+from sessions import selectors as sessions_selectors
+from sessions.selectors import Caseload
+
+from .models import (
+    ChangeRequest,
+    Concern,
+    DebriefRequest,
+    DebriefVolunteer,
+    SafetyFlag,
+)
+
+# -- what the coordinators work through ------------------------------------------------------
+
+_PAIRING_PEOPLE = ("pairing__survivor", "pairing__supporter")
+
+
+def open_concerns():
+    return Concern.objects.unresolved().select_related(*_PAIRING_PEOPLE, "raised_by", "handled_by")
+
+
+def open_safety_flags():
+    return SafetyFlag.objects.not_closed().select_related(
+        *_PAIRING_PEOPLE, "raised_by", "acknowledged_by"
+    )
+
+
+def open_change_requests():
+    return ChangeRequest.objects.open().select_related(*_PAIRING_PEOPLE, "requested_by")
+
+
+def open_debriefs():
+    return DebriefRequest.objects.not_closed().select_related("requested_by", "picked_up_by")
+
+
+def coordinator_counts() -> dict[str, int]:
+    return {
+        "flags": SafetyFlag.objects.not_closed().count(),
+        "concerns": Concern.objects.unresolved().count(),
+        "changes": ChangeRequest.objects.open().count(),
+        "debriefs": DebriefRequest.objects.not_closed().count(),
+    }
+
+
+# -- what a person sees of their own ---------------------------------------------------------
+
+
+def concerns_raised_by(user: User):
+    return Concern.objects.filter(raised_by=user).select_related(*_PAIRING_PEOPLE)
+
+
+def flags_raised_by(user: User):
+    return SafetyFlag.objects.filter(raised_by=user).select_related(*_PAIRING_PEOPLE)
+
+
+def change_requests_by(user: User):
+    return ChangeRequest.objects.filter(requested_by=user).select_related(*_PAIRING_PEOPLE)
+
+
+def live_pairings_for(user: User):
+    """The pairings a person can raise something about from their home page."""
+    from matching.access import pairings_visible_to
+    from matching.models import PairingState
+
+    live = (PairingState.AWAITING_AGREEMENT, PairingState.ACTIVE, PairingState.PAUSED)
+    return pairings_visible_to(user).filter(state__in=live).order_by("pk")
+
+
+def is_debrief_volunteer(user: User) -> bool:
+    return DebriefVolunteer.objects.filter(user=user).exists()
+
+
+def debriefs_for(user: User):
+    """The debriefs in `user`'s list until closed: their own, the ones they picked up, and
+    (for volunteers and coordinators) the open ones waiting for someone."""
+    base = DebriefRequest.objects.not_closed().select_related("requested_by", "picked_up_by")
+    if user.role == Role.COORDINATOR:
+        return base
+    visible = Q(requested_by=user) | Q(picked_up_by=user)
+    if _may_volunteer(user) and is_debrief_volunteer(user):
+        visible |= Q(status="open")
+    return base.filter(visible)
+
+
+def _may_volunteer(user: User) -> bool:
+    profile = getattr(user, "supporter_profile", None)
+    return user.role == Role.SUPPORTER and profile is not None and profile.is_approved
+
+
+def audit_trail(obj) -> list[AuditEvent]:
+    """The audit rows about one object (who viewed and changed it), oldest first."""
+    return list(
+        AuditEvent.objects.filter(target_type=obj._meta.label_lower, target_id=obj.pk)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+
+
+def _open_matter_raised_by(supporter: User):
+    """Something this supporter raised about the pairing that is still open. (Concerns the
+    survivor raised are for the coordinators only, so they never show here.)"""
+    concern = Concern.objects.unresolved().filter(pairing=OuterRef("pk"), raised_by=supporter)
+    flag = SafetyFlag.objects.not_closed().filter(pairing=OuterRef("pk"), raised_by=supporter)
+    return Exists(concern) | Exists(flag)
+
+
+def supporter_caseload(supporter: User, **kwargs) -> Caseload:
+    """The supporter's caseload (sessions) with their own open concerns and flags marked."""
+    return sessions_selectors.supporter_caseload(
+        supporter, open_concern=_open_matter_raised_by(supporter), **kwargs
+    )

@@ -1,0 +1,545 @@
+"""Every write in ethics, each in a transaction with its audit row.
+
+Audit rows and notifications carry ids and codes, never what anyone wrote. Locks: the
+agreement document row serialises publishing against acknowledging (so nobody agrees to a
+version that stopped being current a moment ago); the pairing row is locked when a block
+pauses it; the flag, concern, debrief and change-request rows when their state changes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ethics.agreements.services import clean_text
+from matching import lifecycle
+from matching.access import survivor_may_see_supporter
+from matching.models import Block, Pairing, PairingState
+from peersupport.people.models import Role, SupporterStatus, User
+from peersupport.people.notifications import notify, notify_coordinators
+from peersupport.people.services import audit_record
+
+from .models import (
+    ChangeKind,
+    ChangeRequest,
+    ChangeStatus,
+    Concern,
+    ConcernCategory,
+    ConcernStatus,
+    DebriefMessage,
+    DebriefRequest,
+    DebriefStatus,
+    DebriefVolunteer,
+    FlagAction,
+    FlagActionKind,
+    FlagCategory,
+    FlagStatus,
+    SafetyFlag,
+)
+
+LIVE_STATES = (PairingState.AWAITING_AGREEMENT, PairingState.ACTIVE, PairingState.PAUSED)
+
+
+def _require_coordinator(user: User) -> None:
+    if user.role != Role.COORDINATOR:
+        raise ValidationError(_("Only a coordinator can do that."))
+
+
+# -- concerns -------------------------------------------------------------------------------
+
+
+def _party_or_error(pairing: Pairing, user: User) -> None:
+    if user.pk not in (pairing.survivor_id, pairing.supporter_id):
+        raise ValidationError(_("You are not part of this pairing."))
+
+
+@transaction.atomic
+def concern_raise(*, user: User, pairing: Pairing, category: str, text: str) -> Concern:
+    """A concern about the relationship, for the coordinators (the other side never sees it)."""
+    _party_or_error(pairing, user)
+    if category not in ConcernCategory.values:
+        raise ValidationError({"category": _("Choose one of the options shown.")})
+    text = clean_text(text, field="text")
+    concern = Concern.objects.create(pairing=pairing, raised_by=user, category=category, text=text)
+    audit_record(
+        actor=user, action="concern.raised", target=concern, pairing=pairing.pk, category=category
+    )
+    notify_coordinators(
+        kind="concern.new",
+        text=_("Someone has raised a concern about their pairing. Please look at it."),
+        link=reverse("care:concern", args=[concern.pk]),
+    )
+    return concern
+
+
+def concern_record_view(*, concern: Concern, coordinator: User) -> None:
+    """A coordinator opened a concern: that is recorded."""
+    if coordinator.role == Role.COORDINATOR:
+        audit_record(actor=coordinator, action="concern.viewed", target=concern)
+
+
+@transaction.atomic
+def concern_update(
+    *, concern_id: int, coordinator: User, status: str, response: str = ""
+) -> Concern:
+    _require_coordinator(coordinator)
+    concern = Concern.objects.select_for_update().get(pk=concern_id)
+    if status not in ConcernStatus.values:
+        raise ValidationError({"status": _("Choose one of the options shown.")})
+    response = clean_text(response, field="response", required=False)
+    concern.status = status
+    concern.handled_by = coordinator
+    if response:
+        concern.response = response
+    concern.resolved_at = timezone.now() if status == ConcernStatus.RESOLVED else None
+    concern.save(update_fields=["status", "handled_by", "response", "resolved_at", "updated_at"])
+    audit_record(
+        actor=coordinator,
+        action="concern.updated",
+        target=concern,
+        status=status,
+        responded=bool(response),
+    )
+    notify(
+        user=concern.raised_by,
+        kind="concern.updated",
+        text=_("There is news about something you raised."),
+        link=reverse("care:concern", args=[concern.pk]),
+    )
+    return concern
+
+
+# -- safety flags ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def safety_flag_raise(*, supporter: User, pairing: Pairing, category: str, text: str) -> SafetyFlag:
+    """Danger to self, to others, or a child at risk: every coordinator is told at once (in the
+    app, and by a discreet email queued for after the commit)."""
+    # Lock the pairing: its survivor may be deleting their account at this very moment, and
+    # deleting waits for an open flag (peersupport.mydata.services.survivor_erase).
+    pairing = Pairing.objects.select_for_update().filter(pk=pairing.pk).first()
+    if pairing is None or pairing.supporter_id != supporter.pk or pairing.state not in LIVE_STATES:
+        raise ValidationError(_("You can only flag something about a person you support."))
+    if category not in FlagCategory.values:
+        raise ValidationError({"category": _("Choose one of the options shown.")})
+    text = clean_text(text, field="text")
+    flag = SafetyFlag.objects.create(
+        pairing=pairing, raised_by=supporter, category=category, text=text
+    )
+    audit_record(
+        actor=supporter, action="flag.raised", target=flag, pairing=pairing.pk, category=category
+    )
+    # Every coordinator gets the email, even one who turned email notifications off.
+    notify_coordinators(
+        kind="flag.new",
+        text=_("Urgent: a supporter needs a coordinator now. Please look at their flag."),
+        link=reverse("care:flag", args=[flag.pk]),
+        force_email=True,
+    )
+    return flag
+
+
+def safety_flag_record_view(*, flag: SafetyFlag, coordinator: User) -> None:
+    if coordinator.role == Role.COORDINATOR:
+        audit_record(actor=coordinator, action="flag.viewed", target=flag)
+
+
+@transaction.atomic
+def safety_flag_act(*, flag_id: int, coordinator: User, kind: str, note: str = "") -> FlagAction:
+    """A coordinator takes the flag on, adds a note, or closes it. Each is recorded."""
+    _require_coordinator(coordinator)
+    flag = SafetyFlag.objects.select_for_update().get(pk=flag_id)
+    if kind not in FlagActionKind.values:
+        raise ValidationError({"kind": _("Choose one of the options shown.")})
+    note = clean_text(note, field="note", required=kind == FlagActionKind.NOTE)
+    now = timezone.now()
+    if flag.status == FlagStatus.CLOSED:
+        raise ValidationError(_("This flag is closed."))
+    fields: list[str] = []
+    if kind == FlagActionKind.ACKNOWLEDGED:
+        if flag.status != FlagStatus.OPEN:
+            raise ValidationError(_("A coordinator has already taken this on."))
+        flag.status, flag.acknowledged_by, flag.acknowledged_at = (
+            FlagStatus.ACKNOWLEDGED,
+            coordinator,
+            now,
+        )
+        fields = ["status", "acknowledged_by", "acknowledged_at"]
+    elif kind == FlagActionKind.CLOSED:
+        if flag.acknowledged_by_id is None:
+            flag.acknowledged_by, flag.acknowledged_at = coordinator, now
+            fields += ["acknowledged_by", "acknowledged_at"]
+        flag.status, flag.closed_at = FlagStatus.CLOSED, now
+        fields += ["status", "closed_at"]
+    if fields:
+        flag.save(update_fields=fields)
+    action = FlagAction.objects.create(flag=flag, actor=coordinator, kind=kind, note=note, at=now)
+    audit_record(actor=coordinator, action=f"flag.{kind}", target=flag, noted=bool(note))
+    if kind != FlagActionKind.NOTE:
+        notify(
+            user=flag.raised_by,
+            kind="flag.updated",
+            text=_("A coordinator has responded to your flag."),
+            link=reverse("care:flag", args=[flag.pk]),
+        )
+    return action
+
+
+# -- debriefs -------------------------------------------------------------------------------
+
+
+def _approved(user: User) -> bool:
+    profile = getattr(user, "supporter_profile", None)
+    return (
+        user.role == Role.SUPPORTER
+        and profile is not None
+        and profile.status == SupporterStatus.APPROVED
+    )
+
+
+@transaction.atomic
+def debrief_volunteer_set(*, user: User, volunteer: bool) -> bool:
+    if volunteer and not _approved(user):
+        raise ValidationError(_("Only approved supporters who are not paused can volunteer."))
+    if volunteer:
+        _row, changed = DebriefVolunteer.objects.get_or_create(user=user)
+    else:
+        changed = DebriefVolunteer.objects.filter(user=user).delete()[0] > 0
+    if changed:
+        audit_record(
+            actor=user,
+            action="debrief.volunteered" if volunteer else "debrief.volunteer_stopped",
+            target=user,
+        )
+    return volunteer
+
+
+# Pseudonyms that are also everyday words: "I hope" must not read as naming "Hope". These
+# count as a name only when written with a capital letter.
+EVERYDAY_WORD_NAMES = frozenset(
+    [
+        "amber",
+        "angel",
+        "april",
+        "ash",
+        "autumn",
+        "bear",
+        "birch",
+        "blessing",
+        "blue",
+        "brave",
+        "bright",
+        "brook",
+        "buddy",
+        "calm",
+        "charity",
+        "cliff",
+        "dale",
+        "dawn",
+        "destiny",
+        "dove",
+        "echo",
+        "faith",
+        "fern",
+        "free",
+        "friend",
+        "frost",
+        "glen",
+        "grace",
+        "guest",
+        "happy",
+        "harmony",
+        "hazel",
+        "heath",
+        "hero",
+        "honey",
+        "hope",
+        "ivy",
+        "jay",
+        "joy",
+        "june",
+        "kind",
+        "lark",
+        "light",
+        "lily",
+        "love",
+        "lucky",
+        "may",
+        "melody",
+        "mercy",
+        "moss",
+        "nova",
+        "oak",
+        "ocean",
+        "patience",
+        "peace",
+        "pearl",
+        "person",
+        "prudence",
+        "quiet",
+        "rain",
+        "reed",
+        "rest",
+        "river",
+        "robin",
+        "rose",
+        "rowan",
+        "ruby",
+        "sage",
+        "serenity",
+        "sky",
+        "snow",
+        "someone",
+        "star",
+        "still",
+        "storm",
+        "summer",
+        "sunny",
+        "sunshine",
+        "true",
+        "unity",
+        "user",
+        "will",
+        "wolf",
+        "wren",
+    ]
+)
+
+
+def _names_of_people_supported(supporter: User) -> list[str]:
+    names = Pairing.objects.filter(supporter=supporter).values_list(
+        "survivor__display_name", flat=True
+    )
+    return [name.strip() for name in set(names) if name and len(name.strip()) >= 2]
+
+
+def _names_someone(text: str, name: str) -> bool:
+    """Whole words only ("Al" is not in "always"); an everyday word only when capitalised."""
+    if name.lower() in EVERYDAY_WORD_NAMES:
+        first = re.escape(name[0].upper())
+        pattern = rf"(?<!\w){first}(?i:{re.escape(name[1:])})(?!\w)"
+        return re.search(pattern, text) is not None
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+@transaction.atomic
+def debrief_request(*, supporter: User, text: str) -> DebriefRequest:
+    """Ask the network for a debrief, without naming the person supported."""
+    if supporter.role != Role.SUPPORTER or not getattr(supporter, "supporter_profile", None):
+        raise ValidationError(_("Only peer supporters can ask for a debrief."))
+    if supporter.supporter_profile.status not in (SupporterStatus.APPROVED, SupporterStatus.PAUSED):
+        raise ValidationError(_("Only approved peer supporters can ask for a debrief."))
+    text = clean_text(text, field="text")
+    for name in _names_of_people_supported(supporter):
+        if _names_someone(text, name):
+            raise ValidationError(
+                {"text": _("This seems to name someone you support. Please leave names out.")}
+            )
+    debrief = DebriefRequest.objects.create(requested_by=supporter, text=text)
+    audit_record(actor=supporter, action="debrief.requested", target=debrief)
+    link = reverse("care:debrief", args=[debrief.pk])
+    volunteers = (
+        User.objects.filter(
+            debrief_volunteer__isnull=False,
+            is_active=True,
+            supporter_profile__status=SupporterStatus.APPROVED,
+        )
+        .exclude(pk=supporter.pk)
+        .only("pk", "email_notifications", "is_active")
+    )
+    for volunteer in volunteers:
+        notify(
+            user=volunteer,
+            kind="debrief.new",
+            text=_("A fellow supporter would like to debrief."),
+            link=link,
+            email=False,
+        )
+    notify_coordinators(
+        kind="debrief.new",
+        text=_("A supporter would like to debrief."),
+        link=link,
+        email=False,
+    )
+    return debrief
+
+
+def _may_pick_up(user: User, debrief: DebriefRequest) -> bool:
+    if user.pk == debrief.requested_by_id:
+        return False
+    if user.role == Role.COORDINATOR:
+        return True
+    return _approved(user) and DebriefVolunteer.objects.filter(user=user).exists()
+
+
+@transaction.atomic
+def debrief_pick_up(*, debrief_id: int, user: User) -> DebriefRequest:
+    debrief = DebriefRequest.objects.select_for_update().get(pk=debrief_id)
+    if not _may_pick_up(user, debrief):
+        raise ValidationError(_("Only a coordinator or a debrief volunteer can pick this up."))
+    if debrief.status != DebriefStatus.OPEN:
+        raise ValidationError(_("Someone has already picked this up."))
+    debrief.status = DebriefStatus.PICKED_UP
+    debrief.picked_up_by = user
+    debrief.picked_up_at = timezone.now()
+    debrief.save(update_fields=["status", "picked_up_by", "picked_up_at"])
+    audit_record(actor=user, action="debrief.picked_up", target=debrief)
+    notify(
+        user=debrief.requested_by,
+        kind="debrief.picked_up",
+        text=_("Someone has picked up your debrief request."),
+        link=reverse("care:debrief", args=[debrief.pk]),
+    )
+    return debrief
+
+
+@transaction.atomic
+def debrief_message_add(*, debrief_id: int, user: User, text: str) -> DebriefMessage:
+    debrief = DebriefRequest.objects.select_for_update().get(pk=debrief_id)
+    if user.pk not in (debrief.requested_by_id, debrief.picked_up_by_id):
+        raise ValidationError(_("Only the two people in this debrief can write here."))
+    if debrief.status != DebriefStatus.PICKED_UP:
+        raise ValidationError(_("Messages can be written once it is picked up and until closed."))
+    text = clean_text(text, field="text")
+    message = DebriefMessage.objects.create(debrief=debrief, author=user, text=text)
+    audit_record(actor=user, action="debrief.message", target=debrief)
+    other_id = (
+        debrief.picked_up_by_id if user.pk == debrief.requested_by_id else debrief.requested_by_id
+    )
+    notify(
+        user=User.objects.get(pk=other_id),
+        kind="debrief.message",
+        text=_("There is a new message in a debrief."),
+        link=reverse("care:debrief", args=[debrief.pk]),
+        email=False,
+    )
+    return message
+
+
+@transaction.atomic
+def debrief_close(*, debrief_id: int, user: User) -> DebriefRequest:
+    debrief = DebriefRequest.objects.select_for_update().get(pk=debrief_id)
+    if user.pk not in (debrief.requested_by_id, debrief.picked_up_by_id) and (
+        user.role != Role.COORDINATOR
+    ):
+        raise ValidationError(_("Only the people in this debrief can close it."))
+    if debrief.status == DebriefStatus.CLOSED:
+        raise ValidationError(_("This debrief is already closed."))
+    debrief.status = DebriefStatus.CLOSED
+    debrief.closed_at = timezone.now()
+    debrief.save(update_fields=["status", "closed_at"])
+    audit_record(actor=user, action="debrief.closed", target=debrief)
+    return debrief
+
+
+# -- change requests and blocks -------------------------------------------------------------
+
+
+@transaction.atomic
+def change_request_open(*, user: User, pairing: Pairing, reason: str = "") -> ChangeRequest:
+    """A survivor asks for a different supporter (no reason needed), or a supporter asks to
+    hand over (with a reason for the coordinators). The reassignment is the coordinators'."""
+    _party_or_error(pairing, user)
+    if pairing.state not in LIVE_STATES:
+        raise ValidationError(_("This pairing has already ended."))
+    is_survivor = user.pk == pairing.survivor_id
+    kind = ChangeKind.CHANGE if is_survivor else ChangeKind.HANDOVER
+    reason = clean_text(reason, field="reason", required=not is_survivor)
+    already = _("You have already asked. A coordinator will be in touch.")
+    if ChangeRequest.objects.open().filter(pairing=pairing, kind=kind).exists():
+        raise ValidationError(already)
+    try:
+        with transaction.atomic():
+            change = ChangeRequest.objects.create(
+                pairing=pairing, kind=kind, requested_by=user, reason=reason
+            )
+    except IntegrityError as error:
+        raise ValidationError(already) from error
+    audit_record(
+        actor=user, action=f"change.{kind}", target=change, pairing=pairing.pk, given=bool(reason)
+    )
+    notify_coordinators(
+        kind=f"change.{kind}",
+        text=(
+            _("Someone has asked for a different peer supporter.")
+            if is_survivor
+            else _("A supporter has asked to hand over a pairing.")
+        ),
+        link=reverse("care:change", args=[change.pk]),
+        email=False,
+    )
+    return change
+
+
+@transaction.atomic
+def change_request_close(*, request_id: int, actor: User, status: str) -> ChangeRequest:
+    """A coordinator marks it done (or withdrawn); the person who asked may withdraw it."""
+    change = ChangeRequest.objects.select_for_update().get(pk=request_id)
+    if change.status != ChangeStatus.OPEN:
+        raise ValidationError(_("This request has already been closed."))
+    if actor.role == Role.COORDINATOR:
+        allowed = (ChangeStatus.DONE, ChangeStatus.WITHDRAWN)
+    elif actor.pk == change.requested_by_id:
+        allowed = (ChangeStatus.WITHDRAWN,)
+    else:
+        raise ValidationError(_("You cannot change this request."))
+    if status not in allowed:
+        raise ValidationError(_("That change is not possible."))
+    change.status = status
+    change.closed_by = actor
+    change.closed_at = timezone.now()
+    change.save(update_fields=["status", "closed_by", "closed_at"])
+    audit_record(actor=actor, action=f"change.{status}", target=change)
+    if actor.pk != change.requested_by_id:
+        notify(
+            user=change.requested_by,
+            kind="change.closed",
+            text=_("A coordinator has dealt with your request."),
+            link=reverse("care:change", args=[change.pk]),
+        )
+    return change
+
+
+@transaction.atomic
+def supporter_block(*, survivor: User, pairing_id: int) -> Block:
+    """The survivor never wants this supporter again: the pairing pauses at once (so the
+    supporter loses access), coordinators are told, and the matcher never offers them again."""
+    pairing = (
+        Pairing.objects.select_for_update()
+        .filter(pk=pairing_id, survivor=survivor)
+        .select_related("supporter")
+        .first()
+    )
+    if pairing is None or not survivor_may_see_supporter(pairing):
+        raise ValidationError(_("You can only block a supporter you have been paired with."))
+    try:
+        with transaction.atomic():
+            block = Block.objects.create(survivor=survivor, supporter=pairing.supporter)
+    except IntegrityError as error:
+        raise ValidationError(_("You have already blocked this supporter.")) from error
+    if pairing.state == PairingState.ACTIVE:
+        lifecycle.transition(
+            pairing, to_state=PairingState.PAUSED, actor=survivor, reason="blocked"
+        )
+    link = reverse("care:changes")
+    if pairing.state != PairingState.ENDED:
+        change, _created = ChangeRequest.objects.get_or_create(
+            pairing=pairing,
+            kind=ChangeKind.BLOCKED,
+            status=ChangeStatus.OPEN,
+            defaults={"requested_by": survivor},
+        )
+        link = reverse("care:change", args=[change.pk])
+    audit_record(actor=survivor, action="block.created", target=block, pairing=pairing.pk)
+    notify_coordinators(
+        kind="pairing.blocked",
+        text=_("A pairing was paused at a person's request and needs a coordinator."),
+        link=link,
+    )
+    return block

@@ -1,0 +1,381 @@
+"""Pages for agreements, the guidelines, concerns, flags, debriefs and change requests.
+
+Thin: parse, check access (ethics.access: the object or 404), call a service, render.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ethics.agreements import guidelines
+from peersupport.people.access import role_required
+from peersupport.people.models import Role
+
+from . import selectors, services
+from .access import (
+    get_change_request_for,
+    get_concern_for,
+    get_debrief_for,
+    get_flag_for,
+    get_pairing_to_block,
+    get_pairing_to_change,
+    get_pairing_to_flag,
+    get_pairing_to_raise_concern,
+    is_approved_supporter,
+)
+from .forms import (
+    ChangeForm,
+    ConcernForm,
+    ConcernUpdateForm,
+    ConfirmForm,
+    DebriefForm,
+    FlagActionForm,
+    FlagForm,
+    MessageForm,
+)
+from .models import ChangeStatus, DebriefStatus, FlagStatus
+
+anyone_signed_in = role_required(Role.SURVIVOR, Role.SUPPORTER, Role.COORDINATOR)
+party_required = role_required(Role.SURVIVOR, Role.SUPPORTER)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field if it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# -- concerns -------------------------------------------------------------------------------
+
+
+@anyone_signed_in
+def concerns(request):
+    if request.user.role == Role.COORDINATOR:
+        items = selectors.open_concerns()
+    else:
+        items = selectors.concerns_raised_by(request.user)
+    return render(request, "ethics/concerns.html", {"concerns": items})
+
+
+@party_required
+@require_http_methods(["GET", "POST"])
+def concern_new(request, pk: int):
+    pairing = get_pairing_to_raise_concern(request.user, pk)
+    form = ConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern = services.concern_raise(
+                user=request.user,
+                pairing=pairing,
+                category=form.cleaned_data["category"],
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Thank you. A coordinator will look at it."))
+            return redirect("care:concern", pk=concern.pk)
+    return render(request, "ethics/concern_form.html", {"form": form, "pairing": pairing})
+
+
+@anyone_signed_in
+@require_http_methods(["GET", "POST"])
+def concern_detail(request, pk: int):
+    concern = get_concern_for(request.user, pk)
+    is_coordinator = request.user.role == Role.COORDINATOR
+    form = None
+    if is_coordinator:
+        form = ConcernUpdateForm(request.POST or None, initial={"status": concern.status})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.concern_update(
+                    concern_id=concern.pk,
+                    coordinator=request.user,
+                    status=form.cleaned_data["status"],
+                    response=form.cleaned_data["response"],
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("care:concern", pk=concern.pk)
+        if request.method == "GET":
+            services.concern_record_view(concern=concern, coordinator=request.user)
+    elif request.method == "POST":
+        raise Http404
+    return render(
+        request,
+        "ethics/concern_detail.html",
+        {
+            "concern": concern,
+            "form": form,
+            "trail": selectors.audit_trail(concern) if is_coordinator else None,
+        },
+    )
+
+
+# -- safety flags ---------------------------------------------------------------------------
+
+
+@role_required(Role.SUPPORTER, Role.COORDINATOR)
+def flags(request):
+    if request.user.role == Role.COORDINATOR:
+        items = selectors.open_safety_flags()
+    else:
+        items = selectors.flags_raised_by(request.user)
+    return render(request, "ethics/flags.html", {"flags": items})
+
+
+@role_required(Role.SUPPORTER)
+@require_http_methods(["GET", "POST"])
+def flag_new(request, pk: int):
+    pairing = get_pairing_to_flag(request.user, pk)
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flag = services.safety_flag_raise(
+                supporter=request.user,
+                pairing=pairing,
+                category=form.cleaned_data["category"],
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Sent. Every coordinator has been alerted."))
+            return redirect("care:flag", pk=flag.pk)
+    return render(
+        request,
+        "ethics/flag_form.html",
+        {"form": form, "pairing": pairing, "confidentiality": guidelines.confidentiality_context()},
+    )
+
+
+@role_required(Role.SUPPORTER, Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def flag_detail(request, pk: int):
+    flag = get_flag_for(request.user, pk)
+    is_coordinator = request.user.role == Role.COORDINATOR
+    form = None
+    if is_coordinator:
+        form = FlagActionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.safety_flag_act(
+                    flag_id=flag.pk,
+                    coordinator=request.user,
+                    kind=form.cleaned_data["kind"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Recorded."))
+                return redirect("care:flag", pk=flag.pk)
+        if request.method == "GET":
+            services.safety_flag_record_view(flag=flag, coordinator=request.user)
+    elif request.method == "POST":
+        raise Http404
+    return render(
+        request,
+        "ethics/flag_detail.html",
+        {
+            "flag": flag,
+            "form": form if flag.status != FlagStatus.CLOSED else None,
+            "actions": flag.actions.select_related("actor") if is_coordinator else None,
+            "trail": selectors.audit_trail(flag) if is_coordinator else None,
+        },
+    )
+
+
+# -- debriefs -------------------------------------------------------------------------------
+
+
+def _debrief_access(user) -> None:
+    if user.role != Role.COORDINATOR and not is_approved_supporter(user):
+        raise Http404
+
+
+@role_required(Role.SUPPORTER, Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def debriefs(request):
+    user = request.user
+    _debrief_access(user)
+    if request.method == "POST" and user.role == Role.SUPPORTER:
+        try:
+            services.debrief_volunteer_set(
+                user=user, volunteer=request.POST.get("volunteer") == "1"
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        return redirect("care:debriefs")
+    return render(
+        request,
+        "ethics/debriefs.html",
+        {
+            "debriefs": selectors.debriefs_for(user),
+            "is_volunteer": selectors.is_debrief_volunteer(user),
+            "may_volunteer": is_approved_supporter(user, paused_ok=False),
+        },
+    )
+
+
+@role_required(Role.SUPPORTER)
+@require_http_methods(["GET", "POST"])
+def debrief_new(request):
+    _debrief_access(request.user)
+    form = DebriefForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            debrief = services.debrief_request(
+                supporter=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Sent to the supporter network."))
+            return redirect("care:debrief", pk=debrief.pk)
+    return render(request, "ethics/debrief_form.html", {"form": form})
+
+
+@role_required(Role.SUPPORTER, Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def debrief_detail(request, pk: int):
+    debrief = get_debrief_for(request.user, pk)
+    user = request.user
+    form = MessageForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "message":
+            form = MessageForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.debrief_message_add(
+                        debrief_id=debrief.pk, user=user, text=form.cleaned_data["text"]
+                    )
+                except ValidationError as error:
+                    _apply_errors(form, error)
+                else:
+                    return redirect("care:debrief", pk=debrief.pk)
+        elif action in ("pick_up", "close"):
+            try:
+                if action == "pick_up":
+                    services.debrief_pick_up(debrief_id=debrief.pk, user=user)
+                else:
+                    services.debrief_close(debrief_id=debrief.pk, user=user)
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+            else:
+                if action == "close":
+                    messages.success(request, _("Closed."))
+                    return redirect("care:debriefs")
+                messages.success(request, _("You picked it up. Say hello below."))
+            return redirect("care:debrief", pk=debrief.pk)
+        else:
+            raise Http404
+    in_it = user.pk in (debrief.requested_by_id, debrief.picked_up_by_id)
+    return render(
+        request,
+        "ethics/debrief_detail.html",
+        {
+            "debrief": debrief,
+            "thread": debrief.messages.select_related("author"),
+            "form": form if in_it and debrief.status == DebriefStatus.PICKED_UP else None,
+            "may_pick_up": debrief.status == DebriefStatus.OPEN
+            and user.pk != debrief.requested_by_id,
+            "may_close": debrief.status != DebriefStatus.CLOSED
+            and (in_it or user.role == Role.COORDINATOR),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# -- change requests and blocks -------------------------------------------------------------
+
+
+@anyone_signed_in
+def changes(request):
+    if request.user.role == Role.COORDINATOR:
+        items = selectors.open_change_requests()
+    else:
+        items = selectors.change_requests_by(request.user)
+    return render(request, "ethics/changes.html", {"changes": items})
+
+
+@party_required
+@require_http_methods(["GET", "POST"])
+def change_new(request, pk: int):
+    pairing = get_pairing_to_change(request.user, pk)
+    is_survivor = request.user.role == Role.SURVIVOR
+    form = ChangeForm(request.POST or None, reason_required=not is_survivor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.change_request_open(
+                user=request.user, pairing=pairing, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Thank you. A coordinator will be in touch."))
+            return redirect("care:change", pk=change.pk)
+    return render(
+        request,
+        "ethics/change_form.html",
+        {"form": form, "pairing": pairing, "is_survivor": is_survivor},
+    )
+
+
+@anyone_signed_in
+@require_http_methods(["GET", "POST"])
+def change_detail(request, pk: int):
+    change = get_change_request_for(request.user, pk)
+    if request.method == "POST":
+        status = request.POST.get("status", "")
+        try:
+            services.change_request_close(request_id=change.pk, actor=request.user, status=status)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("care:change", pk=change.pk)
+    is_coordinator = request.user.role == Role.COORDINATOR
+    return render(
+        request,
+        "ethics/change_detail.html",
+        {
+            "change": change,
+            "is_coordinator": is_coordinator,
+            "is_open": change.status == ChangeStatus.OPEN,
+            "trail": selectors.audit_trail(change) if is_coordinator else None,
+        },
+    )
+
+
+@role_required(Role.SURVIVOR)
+@require_http_methods(["GET", "POST"])
+def block(request, pk: int):
+    pairing = get_pairing_to_block(request.user, pk)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.supporter_block(survivor=request.user, pairing_id=pairing.pk)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Done. Your pairing is paused, they can no longer see your details, and "
+                    "they will never be offered to you again. A coordinator will be in touch."
+                ),
+            )
+            return redirect("home")
+    return render(request, "ethics/block.html", {"form": form, "pairing": pairing})

@@ -1,0 +1,143 @@
+"""Writes that change whether a supporter can be offered people: pausing for self-care, the
+number of people they support at once, being open to new people. Each one locks the supporter's
+profile first (the row that guards capacity) and sends open proposals and offers back to the
+queue when they no longer fit."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from peersupport.people.models import SupporterProfile, SupporterStatus, User
+from peersupport.people.services import audit_record
+
+from .models import Pairing
+from .services import OPEN_OFFER_STATES, offers_withdraw_for, places_taken
+
+
+def _lock_supporter(profile_id: int) -> SupporterProfile:
+    return SupporterProfile.objects.select_for_update().get(pk=profile_id)
+
+
+@transaction.atomic
+def supporter_set_paused(
+    *, profile_id: int, actor: User, paused: bool, reason: str = ""
+) -> SupporterProfile:
+    """Pause for self-care (or resume). Pausing stops new offers; it does not end pairings."""
+    profile = _lock_supporter(profile_id)
+    allowed_from = SupporterStatus.APPROVED if paused else SupporterStatus.PAUSED
+    if profile.status != allowed_from:
+        raise ValidationError(_("That change is not possible from the current status."))
+    profile.status = SupporterStatus.PAUSED if paused else SupporterStatus.APPROVED
+    profile.pause_reason = reason.strip() if paused else ""
+    profile.save(update_fields=["status", "pause_reason"])
+    if paused:
+        # New people stop at once: open proposals and offers go back to the queue.
+        offers_withdraw_for(supporter=profile.user, actor=actor)
+    audit_record(
+        actor=actor, action="supporter.paused" if paused else "supporter.resumed", target=profile
+    )
+    return profile
+
+
+def supporter_capacity_check(profile: SupporterProfile, capacity: int, *, too_few: str) -> int:
+    """Under the caller's lock on `profile`: a capacity from 1 to 10 and never below the places
+    already taken (`too_few` says so, with %(used)s). Returns the places taken."""
+    if not 1 <= capacity <= 10:
+        raise ValidationError(_("Choose a number from 1 to 10."))
+    used = places_taken(profile.user)
+    if capacity < used:
+        raise ValidationError(too_few % {"used": used})
+    return used
+
+
+def supporter_offers_refit(
+    profile: SupporterProfile, *, used: int, actor: User, accepting_new: bool = True
+) -> int:
+    """Send open proposals and offers back to the queue when the supporter no longer takes new
+    people or they no longer fit the capacity. Returns how many went back."""
+    pending = Pairing.objects.filter(supporter_id=profile.user_id, state__in=OPEN_OFFER_STATES)
+    if not accepting_new or used + pending.count() > profile.capacity:
+        return offers_withdraw_for(supporter=profile.user, actor=actor)
+    return 0
+
+
+@transaction.atomic
+def supporter_profile_update(
+    *,
+    profile_id: int,
+    actor: User,
+    areas,
+    languages,
+    meeting_modes,
+    gender,
+    availability: int,
+    capacity: int,
+    accepting_new: bool,
+) -> SupporterProfile:
+    """A supporter changes their own profile. Capacity never drops below the places already
+    taken; closing to new people, or a capacity their open proposals and offers no longer fit,
+    sends those back to the queue at once."""
+    profile = _lock_supporter(profile_id)
+    if profile.user_id != actor.pk:
+        raise ValidationError(_("Only the supporter can change this profile."))
+    used = supporter_capacity_check(
+        profile,
+        capacity,
+        too_few=_(
+            "You already support %(used)s people: choose at least that many, or talk to "
+            "a coordinator."
+        ),
+    )
+    previous = (profile.capacity, profile.accepting_new)
+    profile.gender = gender
+    profile.availability = availability
+    profile.capacity = capacity
+    profile.accepting_new = accepting_new
+    profile.save(
+        update_fields=["gender", "availability", "capacity", "accepting_new", "updated_at"]
+    )
+    profile.areas.set(areas)
+    profile.languages.set(languages)
+    profile.meeting_modes.set(meeting_modes)
+    withdrawn = supporter_offers_refit(profile, used=used, actor=actor, accepting_new=accepting_new)
+    audit_record(
+        actor=actor,
+        action="supporter.profile_updated",
+        target=profile,
+        capacity=capacity,
+        previous_capacity=previous[0],
+        accepting_new=accepting_new,
+        previous_accepting_new=previous[1],
+        withdrawn=withdrawn,
+    )
+    return profile
+
+
+@transaction.atomic
+def supporter_capacity_set(
+    *, profile_id: int, coordinator: User, capacity: int
+) -> SupporterProfile:
+    """Change how many people a supporter supports at once. Never below the places already
+    taken; if open proposals and offers no longer fit, they go back to the queue."""
+    if not coordinator.is_coordinator:
+        raise ValidationError(_("Only coordinators can change this."))
+    profile = SupporterProfile.objects.select_for_update().get(pk=profile_id)
+    used = supporter_capacity_check(
+        profile,
+        capacity,
+        too_few=_("This supporter already supports %(used)s people; end a pairing first."),
+    )
+    previous = profile.capacity
+    profile.capacity = capacity
+    profile.save(update_fields=["capacity", "updated_at"])
+    supporter_offers_refit(profile, used=used, actor=coordinator)
+    audit_record(
+        actor=coordinator,
+        action="supporter.capacity_set",
+        target=profile,
+        capacity=capacity,
+        previous=previous,
+    )
+    return profile

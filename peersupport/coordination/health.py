@@ -1,0 +1,181 @@
+"""The service's health in counts and trends, never anyone's content: a fixed number of
+aggregate queries whatever the size of the service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from matching.models import CAPACITY_STATES, Pairing, PairingState, RequestStatus, SupportRequest
+from peersupport.people.models import SupporterProfile, SupporterStatus
+
+WEEKS = 8
+
+
+@dataclass
+class Health:
+    open_requests: int
+    waiting_median_days: float | None
+    waiting_p90_days: float | None
+    pairings_by_state: list[tuple[str, str, int]]  # code, label, count
+    # Places of approved supporters: their capacity, the places their pairings hold and their
+    # open proposals and offers. Paused supporters' places are left out of all three (they
+    # take no one new) and their still-running pairings are counted apart.
+    capacity_total: int
+    capacity_used: int
+    capacity_pending: int
+    paused_pairings: int
+    supporters_approved: int
+    supporters_paused: int
+    sessions_per_week: list[tuple[str, int]]
+    reminders_sent: int
+    reminders_failed: int
+    lapses_per_week: list[tuple[str, int]]
+    concerns_by_category: list[tuple[str, str, int]]  # code, label, count
+    concerns_open: int
+
+    @property
+    def capacity_left(self) -> int:
+        return max(0, self.capacity_total - self.capacity_used - self.capacity_pending)
+
+    def rows(self) -> list[tuple[str, str, object]]:
+        """(section, key, value) rows: the CSV export, the same figures as the page."""
+        out: list[tuple[str, str, object]] = [
+            ("requests", "open", self.open_requests),
+            ("requests", "waiting_median_days", _fmt(self.waiting_median_days)),
+            ("requests", "waiting_p90_days", _fmt(self.waiting_p90_days)),
+        ]
+        out += [("pairings_by_state", code, n) for code, _label, n in self.pairings_by_state]
+        out += [
+            ("supporters", "approved", self.supporters_approved),
+            ("supporters", "paused", self.supporters_paused),
+            ("capacity", "total", self.capacity_total),
+            ("capacity", "used", self.capacity_used),
+            ("capacity", "proposed_or_offered", self.capacity_pending),
+            ("capacity", "left", self.capacity_left),
+            ("capacity", "held_by_paused_supporters", self.paused_pairings),
+        ]
+        out += [("sessions_held_per_week", week, n) for week, n in self.sessions_per_week]
+        out += [
+            ("reminders_30_days", "sent", self.reminders_sent),
+            ("reminders_30_days", "failed_attempts", self.reminders_failed),
+        ]
+        out += [("lapses_per_week", week, n) for week, n in self.lapses_per_week]
+        out += [("concerns_by_category", code, n) for code, _label, n in self.concerns_by_category]
+        out.append(("concerns", "open", self.concerns_open))
+        return out
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def _weeks(now: datetime) -> list[datetime]:
+    """The starts (Monday 00:00 UTC) of the last WEEKS weeks, oldest first."""
+    today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    monday = today - timedelta(days=today.weekday())
+    return [monday - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
+
+
+def _per_week(queryset, field: str, weeks: list[datetime]) -> list[tuple[str, int]]:
+    counts = {
+        row["week"].date(): row["n"]
+        for row in queryset.filter(**{f"{field}__gte": weeks[0]})
+        .annotate(week=TruncWeek(field, tzinfo=UTC))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    return [(week.date().isoformat(), counts.get(week.date(), 0)) for week in weeks]
+
+
+def service_health(*, now: datetime | None = None) -> Health:
+    from ethics.care.models import Concern, ConcernCategory
+    from sessions.models import (
+        ContactLapse,
+        DeliveryOutcome,
+        ReminderDelivery,
+        SessionStatus,
+        SupportSession,
+    )
+
+    now = now or timezone.now()
+    weeks = _weeks(now)
+
+    opened = list(
+        SupportRequest.objects.filter(status=RequestStatus.OPEN).values_list("opened_at", flat=True)
+    )
+    waits = np.array([(now - at).total_seconds() / 86400 for at in opened], dtype=float)
+    median = float(np.percentile(waits, 50)) if len(waits) else None
+    p90 = float(np.percentile(waits, 90)) if len(waits) else None
+
+    by_state = dict(
+        Pairing.objects.values_list("state")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("state", "n")
+    )
+    pairings_by_state = [
+        (code, str(label), by_state.get(code, 0)) for code, label in PairingState.choices
+    ]
+
+    supporters = SupporterProfile.objects.aggregate(
+        approved=Count("pk", filter=Q(status=SupporterStatus.APPROVED)),
+        paused=Count("pk", filter=Q(status=SupporterStatus.PAUSED)),
+        total=Sum("capacity", filter=Q(status=SupporterStatus.APPROVED)),
+    )
+    approved = Q(supporter__supporter_profile__status=SupporterStatus.APPROVED)
+    places = Pairing.objects.aggregate(
+        used=Count("pk", filter=approved & Q(state__in=CAPACITY_STATES)),
+        pending=Count(
+            "pk",
+            filter=approved & Q(state__in=(PairingState.PROPOSED, PairingState.OFFERED)),
+        ),
+        paused=Count(
+            "pk",
+            filter=Q(supporter__supporter_profile__status=SupporterStatus.PAUSED)
+            & Q(state__in=CAPACITY_STATES),
+        ),
+    )
+
+    since = now - timedelta(days=30)
+    deliveries = ReminderDelivery.objects.filter(at__gte=since).aggregate(
+        sent=Count("pk", filter=Q(outcome=DeliveryOutcome.SENT)),
+        failed=Count("pk", filter=Q(outcome=DeliveryOutcome.FAILED)),
+    )
+    concern_counts = dict(
+        Concern.objects.values_list("category")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("category", "n")
+    )
+    return Health(
+        open_requests=len(opened),
+        waiting_median_days=median,
+        waiting_p90_days=p90,
+        pairings_by_state=pairings_by_state,
+        capacity_total=supporters["total"] or 0,
+        capacity_used=places["used"],
+        capacity_pending=places["pending"],
+        paused_pairings=places["paused"],
+        supporters_approved=supporters["approved"],
+        supporters_paused=supporters["paused"],
+        sessions_per_week=_per_week(
+            SupportSession.objects.filter(status=SessionStatus.HELD, starts_at__lte=now),
+            "starts_at",
+            weeks,
+        ),
+        reminders_sent=deliveries["sent"],
+        reminders_failed=deliveries["failed"],
+        lapses_per_week=_per_week(ContactLapse.objects.all(), "escalated_at", weeks),
+        concerns_by_category=[
+            (code, str(label), concern_counts.get(code, 0))
+            for code, label in ConcernCategory.choices
+        ],
+        concerns_open=Concern.objects.unresolved().count(),
+    )

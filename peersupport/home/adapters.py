@@ -1,0 +1,44 @@
+"""allauth hooks: where people land after signing in."""
+
+from urllib.parse import urlencode
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import get_next_redirect_url
+from django.urls import reverse
+
+
+def _asked_again(user) -> bool:
+    """Someone asked to acknowledge a new version (still supporting, if a supporter)."""
+    from ethics.agreements.selectors import asked_again
+
+    if not user.is_authenticated:
+        return False
+    profile = getattr(user, "supporter_profile", None) if user.is_supporter else None
+    still_supporting = profile is None or profile.status not in ("declined", "retired")
+    return still_supporting and bool(asked_again(user))
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request):
+        # Someone asked to acknowledge a new version reads it (and what changed) first.
+        # (Newcomers land on their home, where the agreements wait at the top.)
+        if _asked_again(request.user):
+            return reverse("agreements:acknowledge")
+        return reverse("home")
+
+    def post_login(self, request, user, *, redirect_url=None, signup=False, **kwargs):
+        # allauth follows ?next= (handed in as redirect_url) before asking
+        # get_login_redirect_url, so a sign-in through /accounts/login/?next=... would skip the
+        # new version. Send them to read it first, keeping where they were going for afterwards
+        # (the acknowledgement page checks again that it is one of ours).
+        if not signup and _asked_again(user):
+            next_url = redirect_url() if callable(redirect_url) else redirect_url
+            next_url = next_url or get_next_redirect_url(request)
+            url = reverse("agreements:acknowledge")
+            if next_url and next_url != url:
+                url += "?" + urlencode({"next": next_url})
+            redirect_url = url
+        return super().post_login(request, user, redirect_url=redirect_url, signup=signup, **kwargs)
+
+    def get_signup_redirect_url(self, request):
+        return reverse("home")

@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def site_follows_site_url(*, using="default", apps=None, **kwargs):
+    """Keep the Site row (allauth's links outside a request use its domain) equal to SITE_URL,
+    after every migrate, so a changed SITE_URL never leaves emails pointing elsewhere."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    if apps is not None:
+        try:
+            apps.get_model("sites", "Site")
+        except LookupError:  # the sites tables are not there (yet) in this plan
+            return
+    domain = urlsplit(settings.SITE_URL).netloc
+    site, created = Site.objects.using(using).get_or_create(
+        pk=settings.SITE_ID, defaults={"domain": domain, "name": settings.SITE_NAME}
+    )
+    if not created and (site.domain, site.name) != (domain, settings.SITE_NAME):
+        site.domain, site.name = domain, settings.SITE_NAME
+        site.save(using=using, update_fields=["domain", "name"])
+    Site.objects.clear_cache()
+
+
+class PeopleConfig(AppConfig):
+    name = "peersupport.people"
+    label = "peersupport"  # kept: the tables, migrations and AUTH_USER_MODEL use it
+    verbose_name = "People"
+
+    def ready(self):
+        post_migrate.connect(
+            site_follows_site_url, sender=self, dispatch_uid="peersupport.site_follows_site_url"
+        )
