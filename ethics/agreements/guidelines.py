@@ -1,6 +1,6 @@
 """The downloadable guidelines: a PDF made from the current published agreement versions.
 
-fpdf2 (pure Python) with DejaVu Sans shipped in ethics/agreements/fonts/ (its licence beside it): the
+fpdf2 (pure Python) with DejaVu Sans shipped in ethics/agreements/fonts/ (licence beside it): the
 organisation's text has typographic quotes that the PDF core fonts cannot draw. Published
 versions never change, so the PDF for a given set of versions is made once per process.
 """
