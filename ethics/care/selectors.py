@@ -35,10 +35,6 @@ def open_change_requests():
     return ChangeRequest.objects.open().select_related(*_PAIRING_PEOPLE, "requested_by")
 
 
-def open_debriefs():
-    return DebriefRequest.objects.not_closed().select_related("requested_by", "picked_up_by")
-
-
 def coordinator_counts() -> dict[str, int]:
     return {
         "flags": SafetyFlag.objects.not_closed().count(),

@@ -34,12 +34,14 @@ from peersupport.people.models import (
     SurvivorProfile,
 )
 
+from . import services as home_services
+
 
 @login_required
 def home(request):
     user = request.user
     if user.role == Role.SURVIVOR:
-        profile, _created = SurvivorProfile.objects.get_or_create(user=user)
+        profile = SurvivorProfile.objects.filter(user=user).first()
         return render(request, "people/home_survivor.html", {"profile": profile})
     if user.role == Role.SUPPORTER:
         profile = get_object_or_404(SupporterProfile, user=user)
@@ -59,7 +61,8 @@ def profile_edit(request):
     user = request.user
     role_form_class, instance = None, None
     if user.role == Role.SURVIVOR:
-        instance, _created = SurvivorProfile.objects.get_or_create(user=user)
+        # An unsaved profile for the form: a page view writes nothing.
+        instance = SurvivorProfile.objects.filter(user=user).first() or SurvivorProfile(user=user)
         role_form_class = SurvivorProfileForm
     elif user.role == Role.SUPPORTER:
         instance = get_object_or_404(SupporterProfile, user=user)
@@ -70,39 +73,33 @@ def profile_edit(request):
     role_form = (
         role_form_class(data, instance=instance, prefix="profile") if role_form_class else None
     )
-    if request.method == "POST":
-        forms_ok = account_form.is_valid() and (role_form is None or role_form.is_valid())
-        if forms_ok and isinstance(role_form, SupporterProfileForm):
-            # Capacity and "open to new people" touch matching: the service locks the
-            # profile, checks the places taken and sends open offers back to the queue.
-            data = role_form.cleaned_data
-            try:
-                supporters.supporter_profile_update(
-                    profile_id=instance.pk,
-                    actor=user,
-                    areas=data["areas"],
-                    languages=data["languages"],
-                    meeting_modes=data["meeting_modes"],
-                    gender=data["gender"],
-                    availability=services.slots_to_mask(data["availability"]),
-                    capacity=data["capacity"],
-                    accepting_new=data["accepting_new"],
-                )
-            except ValidationError as error:
-                role_form.add_error("capacity", error.messages[0])
-                forms_ok = False
-            else:
-                role_form = None  # saved
-        if forms_ok:
-            account_form.save()
-            if role_form is not None:
-                role_form.save()
-            services.audit_record(actor=user, action="profile.updated", target=user)
+    if (
+        request.method == "POST"
+        and account_form.is_valid()
+        and (role_form is None or role_form.is_valid())
+    ):
+        try:
+            home_services.profile_save(
+                user=user,
+                account={f: account_form.cleaned_data[f] for f in AccountSettingsForm.Meta.fields},
+                profile=_profile_data(role_form),
+            )
+        except ValidationError as error:
+            role_form.add_error("capacity", error.messages[0])
+        else:
             messages.success(request, _("Saved."))
             return redirect("profile")
     return render(
         request, "people/profile.html", {"account_form": account_form, "role_form": role_form}
     )
+
+
+def _profile_data(role_form) -> dict | None:
+    if role_form is None:
+        return None
+    data = {f: role_form.cleaned_data[f] for f in role_form.Meta.fields}
+    data["availability"] = services.slots_to_mask(role_form.cleaned_data["availability"])
+    return data
 
 
 @supporter_required

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ethics.agreements.models import Acknowledgement
 from ethics.care.models import ChangeRequest, Concern, FlagStatus, SafetyFlag
 from matching.models import Block, Pairing, PairingState, SupportRequest
-from peersupport.people.models import AuditEvent, Notification, Role, User
+from peersupport.people.models import Notification, Role, User
 from peersupport.people.notifications import notify, notify_coordinators
 from peersupport.people.services import audit_record, mask_to_slots
 from sessions.models import CheckIn, SupportSession
@@ -166,12 +166,6 @@ def survivor_export(*, user: User) -> dict[str, Any]:
     return data
 
 
-def survivor_has_open_safety_matter(*, user: User) -> bool:
-    return (
-        SafetyFlag.objects.filter(pairing__survivor=user).exclude(status=FlagStatus.CLOSED).exists()
-    )
-
-
 def survivor_erase(*, user: User) -> None:
     """Delete a survivor's account and everything that belongs to it, at their request.
 
@@ -197,12 +191,13 @@ def survivor_erase(*, user: User) -> None:
             _erase(user)
             return
     with transaction.atomic():
-        # Tell the coordinators once a day at most, however often the person tries.
-        told_recently = AuditEvent.objects.filter(
-            action="account.erase_refused",
-            target_type=user._meta.label_lower,
-            target_id=user.pk,
-            at__gte=timezone.now() - datetime.timedelta(days=1),
+        # Tell the coordinators once a day at most, however often the person tries: the
+        # notices already sent about this flag say whether they have been told.
+        link = reverse("care:flag", args=[open_flag.pk])
+        told_recently = Notification.objects.filter(
+            kind="account.erase_waiting",
+            link=link,
+            created_at__gte=timezone.now() - datetime.timedelta(days=1),
         ).exists()
         if not told_recently:
             notify_coordinators(
@@ -211,7 +206,7 @@ def survivor_erase(*, user: User) -> None:
                     "Someone asked to delete their account while a flag about them is open. "
                     "Please look at the flag."
                 ),
-                link=reverse("care:flag", args=[open_flag.pk]),
+                link=link,
             )
         audit_record(actor=user, action="account.erase_refused", target=user)
     raise ValidationError(
@@ -242,5 +237,5 @@ def _erase(user: User) -> None:
             user=supporter,
             kind="pairing.ended",
             text=_("One of your pairings has ended. There is nothing you need to do."),
-            link="/home/",
+            link=reverse("home"),
         )

@@ -55,6 +55,56 @@ def survivor_register(*, user: User, display_name: str) -> SurvivorProfile:
     return profile
 
 
+def account_update(
+    *, user: User, display_name: str, time_zone: str, email_notifications: bool
+) -> User:
+    """A person's own account settings. Call inside the caller's transaction."""
+    user.display_name = display_name
+    user.time_zone = time_zone
+    user.email_notifications = email_notifications
+    user.save(update_fields=["display_name", "time_zone", "email_notifications"])
+    return user
+
+
+def survivor_profile_update(
+    *,
+    user: User,
+    relationship: str,
+    languages,
+    meeting_modes,
+    areas,
+    preferred_gender,
+    prefers_survivor_supporter: bool,
+    availability: int,
+) -> SurvivorProfile:
+    """A survivor's own wishes. Call inside the caller's transaction; an account made before
+    profiles existed gets its profile here (never on a page view)."""
+    profile, _created = SurvivorProfile.objects.select_for_update().get_or_create(user=user)
+    profile.relationship = relationship
+    profile.preferred_gender = preferred_gender
+    profile.prefers_survivor_supporter = prefers_survivor_supporter
+    profile.availability = availability
+    profile.save(
+        update_fields=[
+            "relationship",
+            "preferred_gender",
+            "prefers_survivor_supporter",
+            "availability",
+            "updated_at",
+        ]
+    )
+    profile.languages.set(languages)
+    profile.meeting_modes.set(meeting_modes)
+    profile.areas.set(areas)
+    return profile
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User) -> int:
+    """Mark every unread in-app notice of `user` read; returns how many."""
+    return user.notifications.unread().update(read_at=timezone.now())
+
+
 @transaction.atomic
 def supporter_apply(
     *,

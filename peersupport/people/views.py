@@ -9,17 +9,16 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from peersupport.platform.middleware import HOLD_COOKIE
 
+from . import services
 from .forms import (
     SupporterApplicationForm,
 )
 from .models import (
     CrisisResource,
-    Notification,
 )
 
 
@@ -77,10 +76,12 @@ supporter_apply = SupporterApplyView.as_view()
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def inbox(request):
-    """The in-app notifications. Opening the page marks them read."""
+    """The in-app notifications, newest first. Marking them read is a button (a POST)."""
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)
+        return redirect("inbox")
     notifications = list(request.user.notifications.all()[:50])
-    unread = [n.pk for n in notifications if n.read_at is None]
-    if unread:
-        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
-    return render(request, "people/inbox.html", {"notifications": notifications})
+    unread = any(n.read_at is None for n in notifications)
+    return render(request, "people/inbox.html", {"notifications": notifications, "unread": unread})

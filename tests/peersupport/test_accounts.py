@@ -330,8 +330,14 @@ def test_in_app_messages_are_listed_counted_and_marked_read(survivor_client, sur
     assert "data-unread>1<" in home
     inbox = survivor_client.get(reverse("inbox")).content.decode()
     assert "Your pairing has started." in inbox
+    # Reading the page writes nothing; the button marks them read.
+    assert survivor.notifications.unread().count() == 1
+    assert "Mark all as read" in inbox
+    response = survivor_client.post(reverse("inbox"))
+    assert response.status_code == 302
     assert survivor.notifications.unread().count() == 0
     assert "data-unread" not in survivor_client.get(reverse("home")).content.decode()
+    assert "Mark all as read" not in survivor_client.get(reverse("inbox")).content.decode()
 
 
 def test_nobody_reads_another_persons_messages(client, survivor, supporter):
