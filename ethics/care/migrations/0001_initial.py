@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("matching", "0001_initial"),
+        ("ethics", "0003_care_moves_out"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
