@@ -119,7 +119,10 @@ DATABASES = {
     ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections (a new PostgreSQL connection per request costs several times a small
+# page), checked before each request so a connection the server dropped is replaced, not a 500.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "peersupport.User"
@@ -156,6 +159,12 @@ ACCOUNT_SIGNUP_FORM_CLASS = "peersupport.people.form_base.SignupDetailsForm"
 # The sign-up form does the same work (hashing the password) for a taken address as for a new one.
 ACCOUNT_FORMS = {"signup": "peersupport.people.forms.SurvivorSignupForm"}
 ACCOUNT_ADAPTER = "peersupport.home.adapters.AccountAdapter"
+# Behind a reverse proxy, the client is the address the nearest TRUSTED_PROXIES proxies saw
+# (X-Forwarded-For, counted from the right); 0 (direct) trusts no header.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXIES", default=0)
+# Failed sign-ins count per address and per account *from that address* (home/adapters.py), so
+# a stranger cannot lock the owner out of their account by failing on purpose.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Roles that must set up two-step sign-in before anything else (approved supporters and
@@ -167,6 +176,9 @@ MFA_TOTP_ISSUER = SITE_NAME
 
 # Sessions live on the server so the quick exit and the idle timeout end them there.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Flash messages ("Sent. Every coordinator has been alerted.") stay on the server too: a cookie
+# would carry them, readable, on the device.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # sliding expiry: the timeout counts idle time
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -244,11 +256,15 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <hello@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Redis, when configured, carries Celery and the cache (allauth's rate limits use it).
+# Redis, when configured, carries Celery and the cache (allauth's rate limits use it). While
+# Redis is unreachable the cache falls back to each process's memory: never a 500.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "peersupport.platform.cache.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,4 +1,4 @@
-"""allauth hooks: where people land after signing in."""
+"""allauth hooks: where people land after signing in; how failed sign-ins are counted."""
 
 from urllib.parse import urlencode
 
@@ -6,11 +6,11 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_next_redirect_url
 from django.urls import reverse
 
+from ethics.agreements.selectors import asked_again
+
 
 def _asked_again(user) -> bool:
     """Someone asked to acknowledge a new version (still supporting, if a supporter)."""
-    from ethics.agreements.selectors import asked_again
-
     if not user.is_authenticated:
         return False
     profile = getattr(user, "supporter_profile", None) if user.is_supporter else None
@@ -19,6 +19,13 @@ def _asked_again(user) -> bool:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth counts failed sign-ins per account; that lets anyone who knows an address
+        # lock its owner out. Counting per account *and* address slows guessing from any one
+        # place (with the per-address limit) while the owner, elsewhere, still gets in.
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{key}:{self.get_client_ip(request)}"
+
     def get_login_redirect_url(self, request):
         # Someone asked to acknowledge a new version reads it (and what changed) first.
         # (Newcomers land on their home, where the agreements wait at the top.)

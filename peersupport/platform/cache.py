@@ -1,0 +1,74 @@
+"""A Redis cache that falls back to this process's memory while Redis is unreachable.
+
+allauth's rate limits (sign-in, password reset) live in the cache: when Redis blinks they keep
+counting per process instead of answering 500. After a failure Redis is left alone for
+`RETRY_AFTER` seconds, so an outage costs one short timeout, not one per call.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+RETRY_AFTER = 5.0
+
+
+class FallbackRedisCache(RedisCache):
+    def __init__(self, server, params):
+        options = dict(params.get("OPTIONS") or {})
+        # Fail fast: a cache call must never hold a request for long.
+        options.setdefault("socket_connect_timeout", 0.5)
+        options.setdefault("socket_timeout", 0.5)
+        super().__init__(server, {**params, "OPTIONS": options})
+        self._local = LocMemCache(f"fallback-{id(self)}", {"TIMEOUT": params.get("TIMEOUT", 300)})
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def redis_available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _call(self, name: str, *args, **kwargs) -> Any:
+        if self.redis_available:
+            try:
+                return getattr(super(), name)(*args, **kwargs)
+            except UNREACHABLE as error:
+                with self._lock:
+                    self._down_until = time.monotonic() + RETRY_AFTER
+                logger.warning("cache: Redis unreachable (%s); using local memory", type(error))
+        return getattr(self._local, name)(*args, **kwargs)
+
+
+def _delegate(name: str) -> Callable:
+    def method(self, *args, **kwargs):
+        return self._call(name, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+for _name in (
+    "add",
+    "get",
+    "set",
+    "touch",
+    "delete",
+    "get_many",
+    "has_key",
+    "incr",
+    "set_many",
+    "delete_many",
+    "clear",
+):
+    setattr(FallbackRedisCache, _name, _delegate(_name))
