@@ -9,7 +9,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
-from . import services
+from . import reminders
 from .models import SweepKind
 
 # A delivery task hands over to a fresh one after this long, so no single task outlives the
@@ -49,11 +49,11 @@ def _same_queue(task) -> dict:
 def sweep_due_reminders(self) -> dict:
     """Beat runs this every REMINDER_SWEEP_SECONDS: default schedules, lapses of contact, then
     REMINDER_PARALLEL delivery tasks if anything is due."""
-    run = services.sweep_run_start(kind=SweepKind.SWEEP)
+    run = reminders.sweep_run_start(kind=SweepKind.SWEEP)
     with _counting_queries() as counter:
-        result = services.reminders_sweep()
-        due = services.reminders_due_exist()
-    services.sweep_run_finish(run=run, escalated=result.escalated, queries=counter.count)
+        result = reminders.reminders_sweep()
+        due = reminders.reminders_due_exist()
+    reminders.sweep_run_finish(run=run, escalated=result.escalated, queries=counter.count)
     if due:
         for _ in range(max(settings.REMINDER_PARALLEL, 1)):
             deliver_due_reminders.apply_async(**_same_queue(self))
@@ -64,10 +64,10 @@ def sweep_due_reminders(self) -> dict:
 def deliver_due_reminders(self) -> dict:
     """Make due check-ins and deliver due reminders until none is left (or the time budget
     is, and a fresh task takes over)."""
-    run = services.sweep_run_start(kind=SweepKind.DELIVER)
+    run = reminders.sweep_run_start(kind=SweepKind.DELIVER)
     with _counting_queries() as counter:
-        result, more = services.reminders_deliver_due(time_budget=DELIVERY_TIME_BUDGET)
-    services.sweep_run_finish(
+        result, more = reminders.reminders_deliver_due(time_budget=DELIVERY_TIME_BUDGET)
+    reminders.sweep_run_finish(
         run=run,
         checkins_created=result.checkins_created,
         claimed=result.claimed,

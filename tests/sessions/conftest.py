@@ -7,6 +7,7 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
+from sessions import reminders
 from sessions.models import CheckInSchedule
 from tests.factories import PairingFactory
 
@@ -41,3 +42,13 @@ def due_pairings(count: int, **fields) -> list:
     for pairing in pairings:
         due_schedule(pairing, **fields)
     return pairings
+
+
+def materialise(*, now=None, chunk: int = 500) -> int:
+    """Make every due check-in (and its reminders) without delivering any, chunk by chunk as
+    the delivery task does, each chunk its own transaction. Returns the check-ins made."""
+    now = now or timezone.now()
+    made = 0
+    while (chunk_made := reminders.reminders_materialise_chunk(now=now, chunk=chunk)).schedules:
+        made += chunk_made.checkins
+    return made

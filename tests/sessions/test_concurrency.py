@@ -9,9 +9,9 @@ from django.core import mail
 from django.db import connection, connections
 
 from peersupport.people.models import Notification
-from sessions import services, tasks
+from sessions import reminders, tasks
 from sessions.models import CheckIn, CheckInReminder, ReminderDelivery, ReminderStatus, SweepRun
-from tests.sessions.conftest import due_pairings
+from tests.sessions.conftest import due_pairings, materialise
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -47,35 +47,35 @@ def test_two_sweeps_at_the_same_time_send_every_reminder_exactly_once(postgres, 
     pairings = due_pairings(40)
 
     def sweep():
-        services.reminders_materialise(chunk=5)
-        result, _more = services.reminders_deliver_due()
+        materialise(chunk=5)
+        result, _more = reminders.reminders_deliver_due()
         return result
 
     results = _run_at_once(sweep)
 
     assert CheckIn.objects.count() == len(pairings)
-    reminders = CheckInReminder.objects.all()
-    assert reminders.count() == 2 * len(pairings)
-    assert set(reminders.values_list("status", flat=True)) == {ReminderStatus.SENT}
+    made = CheckInReminder.objects.all()
+    assert made.count() == 2 * len(pairings)
+    assert set(made.values_list("status", flat=True)) == {ReminderStatus.SENT}
     per_reminder = Counter(
         ReminderDelivery.objects.filter(outcome="sent").values_list("reminder_id", flat=True)
     )
-    assert len(per_reminder) == reminders.count()
+    assert len(per_reminder) == made.count()
     assert set(per_reminder.values()) == {1}
     ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
-    assert len(ids) == reminders.count()
+    assert len(ids) == made.count()
     assert len(set(ids)) == len(ids)
-    assert Notification.objects.filter(kind="checkin_reminder").count() == reminders.count()
+    assert Notification.objects.filter(kind="checkin_reminder").count() == made.count()
     # Both sweeps really worked (the test would prove nothing if one ran after the other).
     assert all(result.claimed > 0 for result in results), [r.claimed for r in results]
-    assert sum(result.sent for result in results) == reminders.count()
+    assert sum(result.sent for result in results) == made.count()
 
 
 def test_two_delivery_tasks_at_once_through_celery_send_each_reminder_once(postgres, settings):
     settings.EMAIL_BACKEND = "tests.sessions.mailbox.SlowConnectBackend"
     settings.REMINDER_BATCH_SIZE = 5
     due_pairings(20)
-    services.reminders_materialise()
+    materialise()
     connection.close()
 
     _run_at_once(lambda: tasks.deliver_due_reminders.apply(task_id="delivered-twice"))

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peersupport.people.models import Notification
-from sessions import selectors, services, tasks
+from sessions import reminders, selectors, services, tasks
 from sessions.models import (
     CheckIn,
     CheckInReminder,
@@ -27,7 +27,7 @@ from sessions.models import (
 )
 from tests.factories import CoordinatorFactory, PairingFactory
 from tests.peersupport.test_safety_frame import UNSAFE_WORDS
-from tests.sessions.conftest import due_pairings, due_schedule
+from tests.sessions.conftest import due_pairings, due_schedule, materialise
 from tests.sessions.mailbox import RefusingBackend
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_running_the_sweep_again_sends_nothing_more(pairing):
 
 def test_a_delivery_task_delivered_twice_sends_one_email_per_reminder():
     due_pairings(3)
-    services.reminders_materialise()
+    materialise()
     assert CheckInReminder.objects.count() == 6
     # The broker hands the same task over twice (same id): the second finds nothing to do.
     tasks.deliver_due_reminders.apply(task_id="same-task")
@@ -89,9 +89,9 @@ def test_no_reminder_goes_out_for_a_check_in_answered_while_it_waited_for_quiet_
     quiet = {"quiet_start": time(21, 0), "quiet_end": time(8, 0)}
     due = timezone.now().replace(hour=22, minute=0, second=0, microsecond=0)  # both in UTC
     due_schedule(pairing, due_at=due, **quiet)
-    assert services.reminders_materialise(now=due) == 1
+    assert materialise(now=due) == 1
     # Due in the quiet hours: held until the morning.
-    assert services.reminders_deliver_batch(now=due + timedelta(minutes=5)).claimed == 0
+    assert reminders.reminders_deliver_batch(now=due + timedelta(minutes=5)).claimed == 0
     assert CheckInReminder.objects.filter(status=ReminderStatus.PENDING).count() == 2
     # The survivor opens the app at night and answers.
     services.checkin_answer(
@@ -101,13 +101,13 @@ def test_no_reminder_goes_out_for_a_check_in_answered_while_it_waited_for_quiet_
         wants_session="no",
         now=due + timedelta(minutes=30),
     )
-    morning = services.reminders_deliver_batch(now=due + timedelta(hours=10))
+    morning = reminders.reminders_deliver_batch(now=due + timedelta(hours=10))
     assert (morning.sent, morning.skipped) == (0, 2)
     assert mail.outbox == []
     assert not Notification.objects.filter(kind="checkin_reminder").exists()
     assert not ReminderDelivery.objects.exists()
     assert set(CheckInReminder.objects.values_list("status", flat=True)) == {ReminderStatus.SKIPPED}
-    assert services.reminders_deliver_batch(now=due + timedelta(days=1)).claimed == 0
+    assert reminders.reminders_deliver_batch(now=due + timedelta(days=1)).claimed == 0
 
 
 def test_people_who_chose_in_app_only_get_no_email(pairing):
@@ -128,10 +128,10 @@ def test_refused_sends_are_recorded_and_retried_with_backoff(pairing, settings):
     RefusingBackend.refused = {pairing.survivor.email}
     now = timezone.now()
     due_schedule(pairing, due_at=now - timedelta(minutes=1))
-    services.reminders_materialise(now=now)
+    materialise(now=now)
     reminder = CheckInReminder.objects.get(recipient=pairing.survivor)
     try:
-        first = services.reminders_deliver_batch(now=now)
+        first = reminders.reminders_deliver_batch(now=now)
         assert (first.sent, first.retrying) == (1, 1)
         reminder.refresh_from_db()
         assert reminder.status == ReminderStatus.PENDING
@@ -140,14 +140,14 @@ def test_refused_sends_are_recorded_and_retried_with_backoff(pairing, settings):
         failed = ReminderDelivery.objects.get(reminder=reminder)
         assert (failed.outcome, failed.error_code) == ("failed", "SMTPRecipientsRefused")
         # Not before the backoff is over; then again, with twice the wait.
-        assert services.reminders_deliver_batch(now=now + timedelta(seconds=299)).claimed == 0
-        second = services.reminders_deliver_batch(now=now + timedelta(seconds=300))
+        assert reminders.reminders_deliver_batch(now=now + timedelta(seconds=299)).claimed == 0
+        second = reminders.reminders_deliver_batch(now=now + timedelta(seconds=300))
         assert second.retrying == 1
         reminder.refresh_from_db()
         assert reminder.send_at == now + timedelta(seconds=300 + 600)
         # The server takes it on the third try.
         RefusingBackend.refused = set()
-        third = services.reminders_deliver_batch(now=now + timedelta(seconds=900))
+        third = reminders.reminders_deliver_batch(now=now + timedelta(seconds=900))
         assert third.sent == 1
     finally:
         RefusingBackend.refused = set()
@@ -170,24 +170,24 @@ def test_a_reminder_that_keeps_failing_stops_after_the_last_attempt(pairing, set
     RefusingBackend.refused = {pairing.survivor.email}
     now = timezone.now()
     due_schedule(pairing, due_at=now - timedelta(minutes=1))
-    services.reminders_materialise(now=now)
+    materialise(now=now)
     try:
-        services.reminders_deliver_batch(now=now)
-        last = services.reminders_deliver_batch(now=now + timedelta(days=1))
+        reminders.reminders_deliver_batch(now=now)
+        last = reminders.reminders_deliver_batch(now=now + timedelta(days=1))
     finally:
         RefusingBackend.refused = set()
     assert last.failed == 1
     reminder = CheckInReminder.objects.get(recipient=pairing.survivor)
     assert reminder.status == ReminderStatus.FAILED
-    assert services.reminders_deliver_batch(now=now + timedelta(days=30)).claimed == 0
+    assert reminders.reminders_deliver_batch(now=now + timedelta(days=30)).claimed == 0
 
 
 def test_reminders_for_a_pairing_that_was_paused_are_not_sent(pairing):
     due_schedule(pairing)
-    services.reminders_materialise()
+    materialise()
     pairing.state = "paused"
     pairing.save(update_fields=["state"])
-    result = services.reminders_deliver_batch()
+    result = reminders.reminders_deliver_batch()
     assert result.skipped == 2
     assert mail.outbox == []
     assert CheckInReminder.objects.filter(status=ReminderStatus.SKIPPED).count() == 2
@@ -195,7 +195,7 @@ def test_reminders_for_a_pairing_that_was_paused_are_not_sent(pairing):
     CheckInSchedule.objects.filter(pairing=pairing).update(
         next_due_at=timezone.now() - timedelta(minutes=1)
     )
-    assert services.reminders_materialise() == 0
+    assert materialise() == 0
 
 
 def test_resuming_after_a_long_pause_moves_the_schedule_on_instead_of_a_stale_check_in(
@@ -206,19 +206,19 @@ def test_resuming_after_a_long_pause_moves_the_schedule_on_instead_of_a_stale_ch
     # Due three days ago, while the pairing was paused; it has just been resumed.
     missed = now - timedelta(days=3)
     due_schedule(pairing, due_at=missed)
-    assert services.reminders_materialise(now=now) == 0
+    assert materialise(now=now) == 0
     assert not CheckIn.objects.filter(pairing=pairing).exists()
     assert not CheckInReminder.objects.exists()
     schedule = CheckInSchedule.objects.get(pairing=pairing)
     # The next one at its usual time of day, in four days.
     assert schedule.next_due_at == missed + timedelta(days=7)
-    assert services.reminders_deliver_batch(now=now).claimed == 0
+    assert reminders.reminders_deliver_batch(now=now).claimed == 0
     assert mail.outbox == []
     # Nothing to flag on the caseload either.
     (row,) = selectors.supporter_caseload(pairing.supporter, now=now).rows
     assert not row.overdue_checkin
     # When that time comes, the check-in is made as usual.
-    assert services.reminders_materialise(now=schedule.next_due_at) == 1
+    assert materialise(now=schedule.next_due_at) == 1
 
 
 def test_a_check_in_a_few_hours_late_after_a_sweep_outage_is_still_made(pairing, settings):
@@ -226,9 +226,9 @@ def test_a_check_in_a_few_hours_late_after_a_sweep_outage_is_still_made(pairing,
     now = timezone.now()
     due = now - timedelta(hours=5)
     due_schedule(pairing, due_at=due)
-    assert services.reminders_materialise(now=now) == 1
+    assert materialise(now=now) == 1
     assert CheckIn.objects.get(pairing=pairing).due_at == due
-    assert services.reminders_deliver_batch(now=now).sent == 2
+    assert reminders.reminders_deliver_batch(now=now).sent == 2
 
 
 def test_schedules_too_late_for_a_check_in_do_not_stop_the_sweep_before_the_others():
@@ -236,7 +236,7 @@ def test_schedules_too_late_for_a_check_in_do_not_stop_the_sweep_before_the_othe
     stale = due_pairings(3, due_at=now - timedelta(days=4))
     timely = due_pairings(2, due_at=now - timedelta(minutes=5))
     # Chunks of one: the first chunks hold only stale schedules and make no check-in.
-    assert services.reminders_materialise(now=now, chunk=1) == 2
+    assert materialise(now=now, chunk=1) == 2
     assert set(CheckIn.objects.values_list("pairing_id", flat=True)) == {p.pk for p in timely}
     assert not CheckInSchedule.objects.filter(
         pairing__in=stale + timely, next_due_at__lte=now
@@ -244,22 +244,25 @@ def test_schedules_too_late_for_a_check_in_do_not_stop_the_sweep_before_the_othe
 
 
 def test_an_active_pairing_gets_a_weekly_schedule_by_default(pairing):
-    assert services.reminders_materialise() == 0
+    assert reminders.reminders_sweep().schedules_created == 1
     schedule = CheckInSchedule.objects.get(pairing=pairing)
     assert schedule.interval_days == 7
     assert schedule.next_due_at == pairing.activated_at + timedelta(days=7)
+    # Not due for four more days, and a second sweep leaves it alone.
+    assert materialise() == 0
+    assert reminders.reminders_sweep().schedules_created == 0
 
 
 def test_delivery_costs_a_bounded_number_of_queries_per_batch(settings):
     settings.REMINDER_BATCH_SIZE = 500
     due_pairings(20)
-    services.reminders_materialise()
+    materialise()
     with CaptureQueriesContext(connection) as small:
-        assert services.reminders_deliver_batch().sent == 40
+        assert reminders.reminders_deliver_batch().sent == 40
     due_pairings(60)
-    services.reminders_materialise()
+    materialise()
     with CaptureQueriesContext(connection) as large:
-        assert services.reminders_deliver_batch().sent == 120
+        assert reminders.reminders_deliver_batch().sent == 120
     assert len(large.captured_queries) == len(small.captured_queries)
     assert len(large.captured_queries) <= 10
 
@@ -402,9 +405,9 @@ def test_a_lapse_of_contact_reaches_the_coordinators_once_per_lapse(settings):
         mode="chat",
         status=SessionStatus.HELD,
     )
-    assert services.lapses_escalate(now=now) == 1
-    assert services.lapses_escalate(now=now + timedelta(hours=1)) == 0
-    assert services.lapses_escalate(now=now + timedelta(days=5)) == 0
+    assert reminders.lapses_escalate(now=now) == 1
+    assert reminders.lapses_escalate(now=now + timedelta(hours=1)) == 0
+    assert reminders.lapses_escalate(now=now + timedelta(days=5)) == 0
     assert ContactLapse.objects.get().pairing == quiet
     assert _lapse_notes().count() == len(coordinators)
     assert {n.user for n in _lapse_notes()} == set(coordinators)
@@ -419,10 +422,10 @@ def test_a_lapse_of_contact_reaches_the_coordinators_once_per_lapse(settings):
         mode="chat",
         status=SessionStatus.HELD,
     )
-    assert services.lapses_escalate(now=now + timedelta(days=10)) == 0
+    assert reminders.lapses_escalate(now=now + timedelta(days=10)) == 0
     # Day 16: the quiet pair's new silence, and by now the lively pair's first one too.
-    assert services.lapses_escalate(now=now + timedelta(days=16)) == 2
-    assert services.lapses_escalate(now=now + timedelta(days=17)) == 0
+    assert reminders.lapses_escalate(now=now + timedelta(days=16)) == 2
+    assert reminders.lapses_escalate(now=now + timedelta(days=17)) == 0
     assert ContactLapse.objects.filter(pairing=quiet).count() == 2
     assert ContactLapse.objects.filter(pairing=lively).count() == 1
     assert _lapse_notes().count() == 3 * len(coordinators)
@@ -440,7 +443,7 @@ def test_an_answered_check_in_counts_as_contact(settings):
         wants_session="no",
         answered_at=now - timedelta(days=2),
     )
-    assert services.lapses_escalate(now=now) == 0
+    assert reminders.lapses_escalate(now=now) == 0
 
 
 def test_the_sweep_escalates_lapses_and_emails_coordinators_discreetly(
@@ -465,11 +468,11 @@ def test_message_ids_stay_the_same_for_a_reminder_across_attempts(pairing, setti
     RefusingBackend.attempted = []
     now = timezone.now()
     due_schedule(pairing, due_at=now - timedelta(minutes=1))
-    services.reminders_materialise(now=now)
+    materialise(now=now)
     try:
-        services.reminders_deliver_batch(now=now)
+        reminders.reminders_deliver_batch(now=now)
         RefusingBackend.refused = set()
-        services.reminders_deliver_batch(now=now + timedelta(days=1))
+        reminders.reminders_deliver_batch(now=now + timedelta(days=1))
     finally:
         RefusingBackend.refused = set()
     reminder = CheckInReminder.objects.get(recipient=pairing.survivor)

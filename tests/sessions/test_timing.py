@@ -6,10 +6,10 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from django.core import mail
 
-from sessions import services
+from sessions import reminders
 from sessions.models import CheckInReminder, CheckInSchedule, ReminderStatus
 from sessions.timing import in_quiet_hours, next_due_after, outside_quiet_hours
-from tests.sessions.conftest import due_schedule
+from tests.sessions.conftest import due_schedule, materialise
 
 QUIET = (time(21, 0), time(8, 0))
 
@@ -66,21 +66,21 @@ def test_each_of_the_pair_is_reminded_in_their_own_time_zone(pairing):
     due = utc(2026, 6, 10, 21, 30)
     due_schedule(pairing, due_at=due, quiet_start=QUIET[0], quiet_end=QUIET[1])
 
-    assert services.reminders_materialise(now=due + timedelta(minutes=1)) == 1
+    assert materialise(now=due + timedelta(minutes=1)) == 1
     survivor_reminder = CheckInReminder.objects.get(recipient=pairing.survivor)
     supporter_reminder = CheckInReminder.objects.get(recipient=pairing.supporter)
     assert survivor_reminder.send_at == utc(2026, 6, 11, 7, 0)
     assert supporter_reminder.send_at == due
 
-    result = services.reminders_deliver_batch(now=due + timedelta(minutes=2))
+    result = reminders.reminders_deliver_batch(now=due + timedelta(minutes=2))
     assert result.sent == 1
     assert [m.to for m in mail.outbox] == [[pairing.supporter.email]]
     survivor_reminder.refresh_from_db()
     assert survivor_reminder.status == ReminderStatus.PENDING
 
     # Still night in London at 06:59 UTC; morning at 07:00.
-    assert services.reminders_deliver_batch(now=utc(2026, 6, 11, 6, 59)).sent == 0
-    assert services.reminders_deliver_batch(now=utc(2026, 6, 11, 7, 0)).sent == 1
+    assert reminders.reminders_deliver_batch(now=utc(2026, 6, 11, 6, 59)).sent == 0
+    assert reminders.reminders_deliver_batch(now=utc(2026, 6, 11, 7, 0)).sent == 1
     assert [m.to for m in mail.outbox][1] == [pairing.survivor.email]
 
 
@@ -91,9 +91,9 @@ def test_a_reminder_picked_up_late_waits_if_quiet_hours_have_begun(pairing):
     pairing.survivor.save(update_fields=["time_zone"])
     due = utc(2026, 6, 10, 19, 50)  # 20:50 BST
     due_schedule(pairing, due_at=due, quiet_start=QUIET[0], quiet_end=QUIET[1])
-    services.reminders_materialise(now=due)
+    materialise(now=due)
     late = utc(2026, 6, 10, 20, 10)  # 21:10 BST
-    result = services.reminders_deliver_batch(now=late)
+    result = reminders.reminders_deliver_batch(now=late)
     reminder = CheckInReminder.objects.get(recipient=pairing.survivor)
     assert result.deferred == 1
     assert reminder.status == ReminderStatus.PENDING
@@ -107,6 +107,6 @@ def test_the_schedule_moves_on_by_its_interval_on_the_survivors_clock(pairing):
     pairing.survivor.save(update_fields=["time_zone"])
     due = utc(2026, 3, 5, 23, 0)
     due_schedule(pairing, due_at=due, interval_days=14)
-    services.reminders_materialise(now=due)
+    materialise(now=due)
     schedule = CheckInSchedule.objects.get(pairing=pairing)
     assert schedule.next_due_at == utc(2026, 3, 19, 22, 0)

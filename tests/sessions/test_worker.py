@@ -24,9 +24,8 @@ from django.conf import settings
 from django.db import connection
 
 from peersupport.people.models import Notification
-from sessions import services
 from sessions.models import CheckInReminder, ReminderDelivery, ReminderStatus, SweepRun
-from tests.sessions.conftest import due_pairings
+from tests.sessions.conftest import due_pairings, materialise
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -124,7 +123,7 @@ def test_a_worker_killed_mid_task_loses_nothing_and_sends_nothing_twice(
     queue = f"test-reminders-{uuid.uuid4().hex[:8]}"
     publisher = Celery("test-publisher", broker=broker)
     due_pairings(30)
-    services.reminders_materialise()
+    materialise()
     total = CheckInReminder.objects.count()
     assert total == 60
     connection.close()

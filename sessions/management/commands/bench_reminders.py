@@ -26,6 +26,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import redis
 from celery import Celery
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -51,7 +52,7 @@ from sessions.models import (
     SweepKind,
     SweepRun,
 )
-from sessions.services import REMINDER_KIND
+from sessions.reminders import REMINDER_KIND
 from sessions.timing import default_quiet_hours
 
 SWEEP_TASK = "sessions.tasks.sweep_due_reminders"
@@ -157,8 +158,6 @@ class Command(BaseCommand):
     def _broker(self) -> tuple[str, str, dict]:
         url = settings.REDIS_URL
         if url:
-            import redis
-
             try:
                 redis.Redis.from_url(url, socket_connect_timeout=2).ping()
             except redis.exceptions.RedisError:
