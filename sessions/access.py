@@ -26,13 +26,13 @@ def _party(user) -> Q:
     return (Q(survivor=user) & STARTED) | Q(supporter=user)
 
 
-def get_pairing_as_party(user, pk, *, live_only: bool = True, for_update: bool = False) -> Pairing:
-    """The pairing `pk` if `user` is one of its two people (and it is live), else 404."""
+def get_pairing_as_party(user, pk) -> Pairing:
+    """The pairing `pk` if `user` is one of its two people and it is live, else 404."""
     try:
         pk = int(pk)
     except (TypeError, ValueError) as error:
         raise Http404 from error
-    pairing = get_pairing_for(user, pk, live_only=live_only, for_update=for_update)
+    pairing = get_pairing_for(user, pk, live_only=True)
     if user.pk == pairing.supporter_id:
         return pairing
     if user.pk == pairing.survivor_id and survivor_may_see_supporter(pairing):

@@ -204,10 +204,6 @@ class CheckIn(models.Model):
     def __str__(self) -> str:
         return f"check-in {self.pk}"
 
-    @property
-    def is_answered(self) -> bool:
-        return self.answered_at is not None
-
 
 class ReminderStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")

@@ -38,15 +38,6 @@ class CaseloadRow:
     def latest_mood_label(self) -> str:
         return Wellbeing(self.latest_mood).label if self.latest_mood else ""
 
-    @property
-    def flagged(self) -> bool:
-        return (
-            self.overdue_checkin
-            or self.open_concern
-            or self.awaiting_agreement
-            or self.reschedule_asked
-        )
-
 
 @dataclass
 class Caseload:
@@ -154,19 +145,17 @@ class SurvivorPanel:
     upcoming: list[SupportSession] = field(default_factory=list)
     past: list[SupportSession] = field(default_factory=list)
     checkins_to_answer: list[CheckIn] = field(default_factory=list)
-    schedule: CheckInSchedule | None = None
 
 
 PANEL_PAST = 5
 
 
 def survivor_panel(survivor: User, *, now: datetime | None = None) -> SurvivorPanel:
-    """The survivor's sessions and open check-ins with their current supporter (3 queries)."""
+    """The survivor's sessions and open check-ins with their current supporter (4 queries)."""
     now = now or timezone.now()
     pairing = (
         Pairing.objects.for_survivor(survivor)
         .filter(state__in=(PairingState.ACTIVE, PairingState.PAUSED))
-        .select_related("checkin_schedule")
         .first()
     )
     if pairing is None:
@@ -184,7 +173,6 @@ def survivor_panel(survivor: User, *, now: datetime | None = None) -> SurvivorPa
         upcoming=upcoming,
         past=past,
         checkins_to_answer=checkins,
-        schedule=getattr(pairing, "checkin_schedule", None),
     )
 
 

@@ -101,7 +101,13 @@ def test_each_row_shows_contact_next_session_next_check_in_and_flags(supporter, 
     assert rows[steady.pk].last_contact is not None
     assert rows[steady.pk].next_session == upcoming
     assert rows[steady.pk].next_checkin == schedule.next_due_at
-    assert not rows[steady.pk].flagged
+    steady_row = rows[steady.pk]
+    assert not (
+        steady_row.overdue_checkin
+        or steady_row.open_concern
+        or steady_row.awaiting_agreement
+        or steady_row.reschedule_asked
+    )
     assert rows[overdue.pk].overdue_checkin
     assert rows[waiting.pk].awaiting_agreement
     assert rows[worried.pk].open_concern
