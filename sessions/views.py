@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from peersupport.people.access import approved_supporter_required, role_required
+from peersupport.people.form_base import show_validation_error
 from peersupport.people.models import Role
 
 from . import selectors, services
@@ -28,16 +29,8 @@ from .access import (
 from .forms import CheckInAnswerForm, NotesForm, ScheduleForm, SessionForm, SessionOutcomeForm
 from .models import SESSION_TRANSITIONS, CheckInSchedule, SessionStatus
 
-party_required = role_required(Role.SURVIVOR, Role.SUPPORTER)
-
-
-def _show_errors(form, error: ValidationError) -> None:
-    """Put a service's errors on the form's fields (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+# The role only: which pairing's pages they reach is sessions.access's to decide (404 else).
+survivor_or_supporter_required = role_required(Role.SURVIVOR, Role.SUPPORTER)
 
 
 @approved_supporter_required
@@ -58,7 +51,7 @@ def session_new(request):
                     **form.session_data(),
                 )
             except ValidationError as error:
-                _show_errors(form, error)
+                show_validation_error(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("peer_sessions:pairing", pk=session.pairing_id)
@@ -73,7 +66,7 @@ def session_new(request):
     return render(request, "sessions/session_form.html", {"form": form, "editing": False})
 
 
-@party_required
+@survivor_or_supporter_required
 def session_detail(request, pk: int):
     session = get_session_for(request.user, pk)
     return render(
@@ -104,7 +97,7 @@ def session_edit(request, pk: int):
                     supporter=request.user, session_id=session.pk, **form.session_data()
                 )
             except ValidationError as error:
-                _show_errors(form, error)
+                show_validation_error(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("peer_sessions:session", pk=session.pk)
@@ -142,7 +135,7 @@ def session_notes(request, pk: int):
                     author=request.user, session_id=session.pk, notes=form.cleaned_data["notes"]
                 )
             except ValidationError as error:
-                _show_errors(form, error)
+                show_validation_error(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("peer_sessions:session_notes", pk=session.pk)
@@ -155,7 +148,7 @@ def session_notes(request, pk: int):
     )
 
 
-@party_required
+@survivor_or_supporter_required
 @require_http_methods(["GET", "POST"])
 def session_change(request, pk: int):
     """Cancel a planned session (either side) or ask for another time (the survivor)."""
@@ -188,7 +181,7 @@ def session_change(request, pk: int):
     )
 
 
-@party_required
+@survivor_or_supporter_required
 def pairing_sessions(request, pk: int):
     """A pair's sessions, check-ins and schedule, for the two of them."""
     pairing = get_pairing_as_party(request.user, pk)
@@ -196,7 +189,7 @@ def pairing_sessions(request, pk: int):
     return render(request, "sessions/pairing.html", {"overview": overview, "pairing": pairing})
 
 
-@party_required
+@survivor_or_supporter_required
 @require_http_methods(["GET", "POST"])
 def schedule_edit(request, pk: int):
     pairing = get_pairing_as_party(request.user, pk)
@@ -211,7 +204,7 @@ def schedule_edit(request, pk: int):
                     user=request.user, pairing_id=pairing.pk, **form.cleaned_data
                 )
             except ValidationError as error:
-                _show_errors(form, error)
+                show_validation_error(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("peer_sessions:pairing", pk=pairing.pk)
@@ -231,7 +224,7 @@ def schedule_edit(request, pk: int):
     return render(request, "sessions/schedule_form.html", {"form": form, "pairing": pairing})
 
 
-@party_required
+@survivor_or_supporter_required
 @require_http_methods(["GET", "POST"])
 def checkin_detail(request, pk: int):
     """The survivor answers a check-in here; their supporter can read the answer."""
@@ -246,7 +239,7 @@ def checkin_detail(request, pk: int):
                     survivor=request.user, checkin_id=checkin.pk, **form.cleaned_data
                 )
             except ValidationError as error:
-                _show_errors(form, error)
+                show_validation_error(form, error)
             else:
                 messages.success(request, _("Thank you. Your supporter will see your answer."))
                 return redirect("home")

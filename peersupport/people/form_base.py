@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -26,6 +27,16 @@ class NeutralErrorsMixin:
             for key, message in NEUTRAL_MESSAGES.items():
                 if key in field.error_messages:
                     field.error_messages[key] = message
+
+
+def show_validation_error(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on `form`: each message on the field it names, and
+    above the form when it names none, or a field this form does not have."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class AvailabilityField(forms.MultipleChoiceField):

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -481,3 +482,50 @@ def test_after_the_pairing_ends_notes_stay_with_it_unless_the_setting_keeps_them
     assert supporter_client.post(url, {"notes": "changed"}).status_code == 404  # read-only
     client.force_login(pairing.survivor)
     assert client.get(url).status_code == 404
+
+
+def _writes(queries) -> list[str]:
+    # The login session's row is saved on every request (sliding expiry): not ours to count.
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        and "django_session" not in q["sql"]
+    ]
+
+
+def test_opening_any_sessions_page_writes_nothing(survivor_client, supporter_client, pairing):
+    planned = _session(
+        pairing, status=SessionStatus.SCHEDULED, when=timezone.now() + timedelta(days=2)
+    )
+    checkin = CheckIn.objects.create(pairing=pairing, due_at=timezone.now() - timedelta(hours=1))
+    pages = {
+        supporter_client: [
+            NEW,
+            f"{NEW}?pairing={pairing.pk}&plan=1",
+            reverse("peer_sessions:session", kwargs={"pk": planned.pk}),
+            reverse("peer_sessions:session_edit", kwargs={"pk": planned.pk}),
+            reverse("peer_sessions:session_notes", kwargs={"pk": planned.pk}),
+            reverse("peer_sessions:session_change", kwargs={"pk": planned.pk}),
+            reverse("peer_sessions:pairing", kwargs={"pk": pairing.pk}),
+            reverse("peer_sessions:schedule", kwargs={"pk": pairing.pk}),
+            reverse("peer_sessions:checkin", kwargs={"pk": checkin.pk}),
+            reverse("home"),
+        ],
+        survivor_client: [
+            reverse("peer_sessions:session", kwargs={"pk": planned.pk}),
+            reverse("peer_sessions:session_change", kwargs={"pk": planned.pk}),
+            reverse("peer_sessions:pairing", kwargs={"pk": pairing.pk}),
+            reverse("peer_sessions:schedule", kwargs={"pk": pairing.pk}),
+            reverse("peer_sessions:checkin", kwargs={"pk": checkin.pk}),
+            reverse("home"),
+        ],
+    }
+    for client, urls in pages.items():
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code == 200, url
+            assert _writes(queries.captured_queries) == [], url
+    # The schedule page shows the defaults without saving them.
+    assert not CheckInSchedule.objects.exists()
