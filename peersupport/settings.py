@@ -157,7 +157,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_SIGNUP_FORM_CLASS = "peersupport.people.form_base.SignupDetailsForm"
 # The sign-up form does the same work (hashing the password) for a taken address as for a new one.
-ACCOUNT_FORMS = {"signup": "peersupport.people.forms.SurvivorSignupForm"}
+# A password reset does the same work whether or not the address has an account: one outbox
+# row; the delivery decides whether there is an email to send.
+ACCOUNT_FORMS = {
+    "signup": "peersupport.people.forms.SurvivorSignupForm",
+    "reset_password": "peersupport.people.password_reset.PasswordResetRequestForm",
+}
 ACCOUNT_ADAPTER = "peersupport.home.adapters.AccountAdapter"
 # Behind a reverse proxy, the client is the address the nearest TRUSTED_PROXIES proxies saw
 # (X-Forwarded-For, counted from the right); 0 (direct) trusts no header.
@@ -249,12 +254,23 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Email: discreet by design (neutral sender and subjects, no content, a link to sign in).
+# Every email is first a row in the outbox, written in the transaction of the change it is
+# about (peersupport/people/outbox.py); EMAIL_URL's backend is the real server behind it.
 EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
 )
 vars().update(EMAIL_CONFIG)
+OUTBOX_TRANSPORT = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_BACKEND = "peersupport.people.outbox.OutboxBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <hello@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The outbox's delivery: beat's sweep (besides the nudge after each commit), rows per
+# transaction, and tries before a refused email counts as failed (the wait doubles from
+# OUTBOX_RETRY_SECONDS, up to an hour).
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=30)
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
 
 # Redis, when configured, carries Celery and the cache (allauth's rate limits use it). While
 # Redis is unreachable the cache falls back to each process's memory: never a 500.
@@ -296,7 +312,14 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # The worker logs through Django's LOGGING (its formatter withholds exception messages).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # The outbox's sweep: what a nudge missed (the broker was away) goes out within this time.
+    "outbox-deliver": {
+        "task": "peersupport.people.tasks.deliver_outbox",
+        "schedule": float(OUTBOX_SWEEP_SECONDS),
+        "options": {"expires": float(OUTBOX_SWEEP_SECONDS)},
+    },
+}
 
 # Matching: how long an offer stays open, whether the matcher's proposals are offered at once
 # or wait for a coordinator's review, how often it runs, and the score's weights (points a

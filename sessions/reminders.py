@@ -32,7 +32,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching.models import Pairing, PairingState, PairingTransition
-from peersupport.people.mail import discreet_message
+from peersupport.people.mail import discreet_message, transport_connection
 from peersupport.people.models import Notification
 from peersupport.people.notifications import notify_coordinators
 from peersupport.people.services import audit_record
@@ -292,7 +292,8 @@ def _send_emails(reminders: list[Claimed]) -> dict[int, str]:
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     failures: dict[int, str] = {}
     try:
-        mail_connection = get_connection(fail_silently=False)
+        # The mail server itself, not the outbox: reminders keep their own exactly-once record.
+        mail_connection = transport_connection()
         mail_connection.open()
     except Exception as error:  # any failure to connect fails the whole batch
         return {reminder.pk: type(error).__name__[:60] for reminder in reminders}

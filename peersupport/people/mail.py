@@ -1,22 +1,21 @@
-"""Discreet email: the only kind of email the service sends besides allauth's account emails.
+"""Discreet email: the words of the only kind of email the service writes itself (allauth writes
+the account emails), and the way to the real mail server.
 
 Subject and sender are neutral; the body has no names and no content, only a link to sign in.
+Nothing here sends on its own: emails leave through the outbox (outbox.py), or, for check-in
+reminders, through their own pipeline (sessions/reminders.py). Both keep an exactly-once
+record in the database and hand messages to `transport_connection()`.
 """
 
 from __future__ import annotations
 
-import smtplib
-
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import get_connection
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import User
-
-
-class TemporaryMailError(Exception):
-    pass
+OUTBOX_BACKEND = "peersupport.people.outbox.OutboxBackend"
 
 
 def discreet_message(kind: str = "message") -> tuple[str, str]:
@@ -31,19 +30,18 @@ def discreet_message(kind: str = "message") -> tuple[str, str]:
     return subject, body.format(url=url, site=settings.SITE_NAME)
 
 
-def send_discreet_email(*, user_id: int, force: bool = False) -> bool:
-    """Send the discreet email to an active user who wants emails; `force` (urgent kinds, such
-    as a safety flag for coordinators) sends it even if they turned email notifications off."""
-    user = (
-        User.objects.filter(pk=user_id, is_active=True).only("email", "email_notifications").first()
-    )
-    if user is None or not user.email:
-        return False
-    if not (force or user.email_notifications):
-        return False
-    subject, body = discreet_message()
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    except (smtplib.SMTPException, OSError) as error:
-        raise TemporaryMailError("the mail server did not accept the message") from error
-    return True
+def transport_backend() -> str:
+    """The real mail server's backend. EMAIL_BACKEND is the outbox (every `send_mail` becomes
+    a row), so the server behind it is OUTBOX_TRANSPORT; where EMAIL_BACKEND is set to a real
+    backend instead (a test of a mail server's refusals), that backend is the server."""
+    if settings.EMAIL_BACKEND != OUTBOX_BACKEND:
+        return settings.EMAIL_BACKEND
+    if settings.OUTBOX_TRANSPORT == OUTBOX_BACKEND:
+        # The outbox would hand its messages back to itself, for ever.
+        raise ImproperlyConfigured("OUTBOX_TRANSPORT must be a real email backend.")
+    return settings.OUTBOX_TRANSPORT
+
+
+def transport_connection():
+    """A connection to the real mail server, for senders that record what they sent."""
+    return get_connection(transport_backend(), fail_silently=False)

@@ -1,4 +1,5 @@
-"""People: the user model, roles, profiles, the vocabularies they draw on, and the audit log."""
+"""People: the user model, roles, profiles, the vocabularies they draw on, the audit log,
+notifications and the outbox of emails leaving the service."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from peersupport.platform.crypto import EncryptedTextField
 
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
@@ -323,3 +327,66 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class OutgoingEmailKind(models.TextChoices):
+    NOTICE = "notice", _("Discreet notice")  # sent only if the person still wants emails
+    URGENT = "urgent", _("Discreet notice that must not be missed")  # sent either way
+    ACCOUNT = "account", _("Account email")  # allauth's: verification, a reset link, ...
+    RESET = "reset", _("Password reset asked for")  # delivery writes the email, if any is due
+
+
+class OutgoingEmailStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Could not be sent")
+    DROPPED = "dropped", _("Not sent: nobody to send it to")
+
+
+class OutgoingEmail(models.Model):
+    """One email leaving the service (peersupport/people/outbox.py), written in the same
+    transaction as the change it tells someone about.
+
+    The address and the body are encrypted at rest (a body can hold a password-reset link)
+    and blanked once the row is sent or dropped. Deleting an account deletes its rows, so
+    nothing is sent to an account that is gone.
+    """
+
+    kind = models.CharField(max_length=10, choices=OutgoingEmailKind.choices)
+    recipient = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    address = EncryptedTextField(blank=True)
+    from_email = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    body = EncryptedTextField(blank=True)
+    html = EncryptedTextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=OutgoingEmailStatus.choices, default=OutgoingEmailStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=60, blank=True)  # an exception's type, never text
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=OutgoingEmailStatus.values), name="outbox_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=OutgoingEmailKind.values), name="outbox_kind_valid"
+            ),
+        ]
+        indexes = [
+            # The delivery's claim: pending rows in due order, so LIMIT stops early.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(status="pending"),
+                name="outbox_pending_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"outgoing email {self.pk}"

@@ -1,7 +1,8 @@
 """Telling people something happened: an in-app notification and, if they want it, a discreet
 email (neutral subject and sender, no names, no content: just a link to sign in).
 
-Emails are queued with transaction.on_commit, so nothing is sent for a change that rolled back.
+The email is an outbox row written in the caller's transaction (outbox.py): nothing is sent for
+a change that rolled back, and a broker or mail server that is away delays it, never loses it.
 A few urgent kinds (a safety flag) pass `force_email=True`: the email is sent even to someone
 who turned email notifications off, because a coordinator must not miss them.
 """
@@ -10,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
-
 from .models import Notification, Role, User
+from .outbox import outbox_notice_add
 
 
 def notify(
@@ -24,21 +24,16 @@ def notify(
     email: bool = True,
     force_email: bool = False,
 ) -> Notification:
-    """Store an in-app notification for `user` and queue a discreet email after commit.
+    """Store an in-app notification for `user` and, in the same transaction, a discreet email
+    in the outbox (if they are active and want emails).
 
     `text` is the service's own words (e.g. "A new person has been offered to you"), never
-    something a person wrote. `force_email` sends the email even if the person turned email
-    notifications off (urgent kinds only); the task gets the user's id and that flag, nothing else.
+    something a person wrote; the email carries none of it. `force_email` sends the email even
+    if the person turned email notifications off (urgent kinds only).
     """
     notification = Notification.objects.create(user=user, kind=kind, text=text[:300], link=link)
-    if email and user.is_active and (force_email or user.email_notifications):
-        from .tasks import send_discreet_email
-
-        user_id = user.pk
-        if force_email:
-            transaction.on_commit(lambda: send_discreet_email.delay(user_id, force=True))
-        else:
-            transaction.on_commit(lambda: send_discreet_email.delay(user_id))
+    if email:
+        outbox_notice_add(user=user, urgent=force_email)
     return notification
 
 

@@ -56,7 +56,9 @@ def test_production_refuses_a_site_url_without_a_host():
 
 
 @pytest.mark.django_db
-def test_the_site_and_emailed_links_follow_site_url_after_migrate(settings):
+def test_the_site_and_emailed_links_follow_site_url_after_migrate(
+    settings, django_capture_on_commit_callbacks
+):
     from django.contrib.sites.models import Site
     from django.core import mail
     from django.core.management.sql import emit_post_migrate_signal
@@ -70,7 +72,8 @@ def test_the_site_and_emailed_links_follow_site_url_after_migrate(settings):
 
     # allauth's emails sent outside a request (a command, a task) link to SITE_URL's host.
     user = services.coordinator_create(email="c@example.org", display_name="C", created_by=None)
-    link = services.coordinator_send_link(user=user)
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox delivers after commit
+        link = services.coordinator_send_link(user=user)
     assert link.startswith("https://peers.example.net/accounts/password/reset/key/")
     assert "https://peers.example.net/accounts/password/reset/key/" in mail.outbox[0].body
 
