@@ -177,22 +177,21 @@ def test_a_safety_flag_emails_a_coordinator_who_turned_emails_off_once_after_com
     _nothing_leaked()
 
 
-def test_the_forced_safety_email_task_gets_only_an_id_and_the_flag(
-    django_capture_on_commit_callbacks, pairing, coordinator, monkeypatch
+def test_the_forced_safety_email_waits_in_the_outbox_with_the_services_words_only(
+    django_capture_on_commit_callbacks, pairing, coordinator
 ):
-    from peersupport.people import tasks
+    from peersupport.people.models import OutgoingEmail
 
     coordinator.email_notifications = False
     coordinator.save(update_fields=["email_notifications"])
-    queued = []
-    monkeypatch.setattr(
-        tasks.send_discreet_email, "delay", lambda *args, **kwargs: queued.append((args, kwargs))
-    )
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False):
         care_services.safety_flag_raise(
             supporter=pairing.supporter, pairing=pairing, category="self", text=SECRET
         )
-    assert queued == [((coordinator.pk,), {"force": True})]
+    row = OutgoingEmail.objects.get(recipient=coordinator)
+    assert (row.kind, row.status) == ("urgent", "pending")
+    assert SECRET not in row.subject + row.body
+    assert row.body not in _raw_column(OutgoingEmail, row.pk, "body")  # encrypted at rest
 
 
 def test_other_news_still_respects_a_coordinator_who_turned_emails_off(
