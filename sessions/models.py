@@ -8,6 +8,8 @@ on Celery delivering a task once.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +20,12 @@ from peersupport.people.models import User
 from peersupport.platform.crypto import EncryptedTextField
 
 MAX_SESSION_MINUTES = 480
+
+# The times Python can read back. PostgreSQL holds dates BC and after 9999, and a row with one
+# then fails every page that loads it; the services keep people to a far narrower range
+# (dates.py), the database refuses what could never be read.
+READABLE_FROM = datetime.min.replace(tzinfo=UTC)
+READABLE_TO = datetime.max.replace(tzinfo=UTC)
 
 
 class SessionMode(models.TextChoices):
@@ -121,6 +129,10 @@ class SupportSession(models.Model):
                 condition=Q(wellbeing__isnull=True) | Q(wellbeing__gte=1, wellbeing__lte=5),
                 name="session_wellbeing_range",
             ),
+            models.CheckConstraint(
+                condition=Q(starts_at__gte=READABLE_FROM, starts_at__lte=READABLE_TO),
+                name="session_starts_at_readable",
+            ),
         ]
         indexes = [models.Index(fields=["pairing", "starts_at"])]
 
@@ -163,6 +175,10 @@ class CheckInSchedule(models.Model):
             models.CheckConstraint(
                 condition=Q(interval_days__gte=1) & Q(interval_days__lte=60),
                 name="checkin_interval_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(next_due_at__gte=READABLE_FROM, next_due_at__lte=READABLE_TO),
+                name="checkin_next_due_readable",
             ),
         ]
 

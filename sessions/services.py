@@ -21,10 +21,10 @@ from peersupport.people.models import User
 from peersupport.people.notifications import notify
 from peersupport.people.services import audit_record
 
+from . import dates
 from .models import (
     CANCELLED_STATUSES,
     MAX_SESSION_MINUTES,
-    OUTCOME_STATUSES,
     CheckIn,
     CheckInSchedule,
     SessionMode,
@@ -34,11 +34,8 @@ from .models import (
     Wellbeing,
     session_may_become,
 )
-from .timing import default_quiet_hours
+from .timing import default_quiet_hours, zone
 
-# A session marked as held may start a little ahead of the server's clock, not more.
-HELD_TOLERANCE = timedelta(hours=1)
-PLAN_AHEAD_LIMIT = timedelta(days=366)
 MAX_NOTES = 10000
 DEFAULT_INTERVAL_DAYS = 7
 
@@ -48,6 +45,8 @@ DEFAULT_INTERVAL_DAYS = 7
 
 def _validate_session(
     *,
+    pairing: Pairing,
+    by: User,
     starts_at: datetime,
     duration_minutes: int,
     mode: str,
@@ -64,16 +63,21 @@ def _validate_session(
         errors["mode"] = _("Choose one of the options shown.")
     if status not in SessionStatus.values:
         errors["status"] = _("Choose one of the options shown.")
-    elif status in OUTCOME_STATUSES and starts_at > now + HELD_TOLERANCE:
-        errors["starts_at"] = _("A session that was held or missed cannot be in the future.")
-    elif status == SessionStatus.SCHEDULED and starts_at < now:
-        errors["starts_at"] = _("A planned session needs a time in the future.")
-    elif starts_at > now + PLAN_AHEAD_LIMIT:  # planned, or a planned one cancelled
-        errors["starts_at"] = _("Plan sessions at most a year ahead.")
+    elif problem := _not_a_time(starts_at) or dates.session_time_problem(
+        starts_at=starts_at, status=status, pairing=pairing, now=now, zone=zone(by.time_zone)
+    ):
+        errors["starts_at"] = problem
     if wellbeing is not None and wellbeing not in Wellbeing.values:
         errors["wellbeing"] = _("Choose one of the options shown.")
     if errors:
         raise ValidationError(errors)
+
+
+def _not_a_time(moment) -> str | None:
+    """The dates rules compare times across zones: they need an aware datetime."""
+    if not isinstance(moment, datetime) or timezone.is_naive(moment):
+        return _("Enter a date and a time.")
+    return None
 
 
 def _session_link(session: SupportSession) -> str:
@@ -101,6 +105,8 @@ def session_log(
             {"pairing": _("Sessions can be logged only while the pairing is active.")}
         )
     _validate_session(
+        pairing=pairing,
+        by=supporter,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
         mode=mode,
@@ -181,6 +187,8 @@ def session_update(
                 {"status": _("Sessions can be planned only while the pairing is active.")}
             )
     _validate_session(
+        pairing=session.pairing,
+        by=supporter,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
         mode=mode,
@@ -338,10 +346,10 @@ def schedule_save(
     errors = {}
     if not 1 <= interval_days <= 60:
         errors["interval_days"] = _("Choose one of the options shown.")
-    if next_due_at <= now:
-        errors["next_due_at"] = _("Choose a time in the future.")
-    elif next_due_at > now + PLAN_AHEAD_LIMIT:
-        errors["next_due_at"] = _("Choose a time within the next year.")
+    if problem := _not_a_time(next_due_at) or dates.checkin_time_problem(
+        next_due_at=next_due_at, now=now, zone=zone(user.time_zone)
+    ):
+        errors["next_due_at"] = problem
     if errors:
         raise ValidationError(errors)
     schedule = CheckInSchedule.objects.select_for_update().filter(pairing=pairing).first()

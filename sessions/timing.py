@@ -64,7 +64,12 @@ def next_due_after(due_at: datetime, interval_days: int, tz_name: str, now: date
     """The first occurrence after `now` of `due_at` repeated every `interval_days` days, at
     the same wall-clock time in `tz_name`. Missed occurrences are skipped, not queued."""
     tz = zone(tz_name)
-    local = due_at.astimezone(tz)
+    try:
+        local = due_at.astimezone(tz)
+    except OverflowError:
+        # A time stored out of the calendar's range on this clock (only ever written before
+        # the dates were checked): count from now, or the sweep would fail on it every run.
+        due_at, local = now, now.astimezone(tz)
     wall_day, wall_time = local.date(), local.time().replace(tzinfo=None)
     steps = 1
     behind = (now - due_at).days

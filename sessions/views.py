@@ -17,7 +17,7 @@ from peersupport.people.access import approved_supporter_required, role_required
 from peersupport.people.form_base import show_validation_error
 from peersupport.people.models import Role
 
-from . import selectors, services
+from . import dates, selectors, services
 from .access import (
     LIVE_STATES,
     get_checkin_for,
@@ -90,7 +90,7 @@ def session_edit(request, pk: int):
         messages.info(request, _("A cancelled session cannot be changed."))
         return redirect("peer_sessions:session", pk=session.pk)
     if request.method == "POST":
-        form = SessionOutcomeForm(request.POST, statuses=statuses)
+        form = SessionOutcomeForm(request.POST, statuses=statuses, pairing=session.pairing)
         if form.is_valid():
             try:
                 services.session_update(
@@ -104,8 +104,10 @@ def session_edit(request, pk: int):
     else:
         form = SessionOutcomeForm(
             statuses=statuses,
+            pairing=session.pairing,
             initial={
-                "starts_at": timezone.localtime(session.starts_at),
+                # Empty when the stored time cannot be shown: the supporter chooses it again.
+                "starts_at": dates.on_clock(session.starts_at),
                 "duration_minutes": session.duration_minutes,
                 "mode": session.mode,
                 "status": session.status,
@@ -209,9 +211,13 @@ def schedule_edit(request, pk: int):
                 messages.success(request, _("Saved."))
                 return redirect("peer_sessions:pairing", pk=pairing.pk)
     else:
+        now = timezone.now()
         next_due = schedule.next_due_at
-        if next_due <= timezone.now():
-            next_due = timezone.now() + timedelta(days=1)
+        # A time gone by (or one stored out of range) is offered as tomorrow instead.
+        if dates.checkin_time_problem(
+            next_due_at=next_due, now=now, zone=timezone.get_current_timezone()
+        ):
+            next_due = now + timedelta(days=1)
         form = ScheduleForm(
             initial={
                 "interval_days": schedule.interval_days,
