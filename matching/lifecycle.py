@@ -61,12 +61,12 @@ _TIMESTAMP = {
 }
 
 
+# Rows per insert when proposals are written in bulk.
+BULK_BATCH = 2000
+
+
 class TransitionError(ValidationError):
     pass
-
-
-def can_transition(pairing: Pairing, to_state: str) -> bool:
-    return to_state in ALLOWED[pairing.state]
 
 
 def transition(
@@ -120,4 +120,25 @@ def record_creation(pairing: Pairing, *, actor, reason: str = "") -> PairingTran
     audit_record(actor=actor, action="pairing.proposed", target=pairing, reason=reason)
     return PairingTransition.objects.create(
         pairing=pairing, from_state="", to_state=pairing.state, actor=actor, reason=reason
+    )
+
+
+def record_creations(pairings: list[Pairing], *, actor, reason: str = "") -> None:
+    """The first rows of many proposals' histories at once (the matcher's run), in bulk: one
+    insert per BULK_BATCH proposals. The caller writes one audit row for the whole batch (its
+    counts); each proposal's transition already says who proposed it, when and why."""
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    PairingTransition.objects.bulk_create(
+        [
+            PairingTransition(
+                pairing_id=pairing.pk,
+                from_state="",
+                to_state=pairing.state,
+                actor_id=actor_id,
+                reason=reason,
+                at=pairing.created_at,
+            )
+            for pairing in pairings
+        ],
+        batch_size=BULK_BATCH,
     )

@@ -3,7 +3,8 @@
 The database holds the invariants that must never break: one live request per survivor and
 at most one pairing not ended per survivor (partial unique constraints), and a state and end
 reason that are always one of the known values. Capacity is guarded by locking the
-supporter's profile row in the transaction that accepts an offer (see services.py).
+supporter's profile row in the transaction that offers or accepts (see services.py); the rule
+itself, who may be offered someone and how many places are left, is in eligibility.py.
 """
 
 from __future__ import annotations
@@ -120,6 +121,9 @@ class EndReason(models.TextChoices):
 
 # States in which a pairing takes one of the supporter's places.
 CAPACITY_STATES = (PairingState.AWAITING_AGREEMENT, PairingState.ACTIVE, PairingState.PAUSED)
+# States in which a proposal or offer keeps a place for itself, so the matcher never offers
+# a supporter more people than they have places for.
+OPEN_OFFER_STATES = (PairingState.PROPOSED, PairingState.OFFERED)
 # A pairing has started once it became active (and stays started after it ends): from then on
 # the survivor may know who their supporter is. Written once, for rows and for querysets.
 STARTED_STATES = (PairingState.ACTIVE, PairingState.PAUSED)
@@ -140,11 +144,12 @@ class PairingQuerySet(models.QuerySet):
     def not_ended(self):
         return self.exclude(state=PairingState.ENDED)
 
-    def holding_capacity(self):
+    def holding_places(self):
         return self.filter(state__in=CAPACITY_STATES)
 
-    def for_supporter(self, user):
-        return self.filter(supporter=user)
+    def open_offers(self):
+        """Proposals and offers not answered yet: each keeps one of its supporter's places."""
+        return self.filter(state__in=OPEN_OFFER_STATES)
 
     def for_survivor(self, user):
         return self.filter(survivor=user)
@@ -203,10 +208,6 @@ class Pairing(models.Model):
 
     def __str__(self) -> str:
         return f"pairing {self.pk}"
-
-    @property
-    def is_live(self) -> bool:
-        return self.state in CAPACITY_STATES
 
     @property
     def has_started(self) -> bool:

@@ -25,20 +25,13 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from peersupport.people.models import SupporterProfile, SupporterStatus, User
+from peersupport.people.models import SupporterProfile, User
 from peersupport.people.notifications import notify
 from peersupport.people.services import audit_record
 
-from . import engine, runner, services
-from .models import (
-    CAPACITY_STATES,
-    ENDED_TOGETHER,
-    Block,
-    EndReason,
-    Pairing,
-    PairingState,
-    SupportRequest,
-)
+from . import eligibility, engine, services
+from .instance import load_for_pair
+from .models import CAPACITY_STATES, EndReason, Pairing, PairingState, SupportRequest
 
 # What a coordinator may give as the reason a started pairing ends when it is reassigned.
 REASSIGN_REASONS = (
@@ -102,39 +95,18 @@ def stale_message() -> str:
 def supporter_refusal(
     *, profile: SupporterProfile, survivor_id: int, request_id: int, current_supporter_id: int
 ) -> str | None:
-    """Why this supporter may not be offered this survivor now, or None.
+    """Why this supporter may not be offered this survivor now, or None: eligibility.refusal
+    for this survivor and their request (whose wishes the new request keeps), then the engine's
+    hard constraints for that request.
 
     Called with the profile row locked, so the places counted cannot change under us.
     """
-    user = profile.user
     if profile.user_id == current_supporter_id:
         return _("This is the supporter the pairing is ending with.")
-    if profile.status == SupporterStatus.PAUSED:
-        return _("This supporter is paused.")
-    if profile.status != SupporterStatus.APPROVED:
-        return _("This supporter is not approved.")
-    if not profile.accepting_new:
-        return _("This supporter is not accepting new people.")
-    from ethics.agreements.selectors import has_acknowledged_current
-
-    if not has_acknowledged_current(user):
-        return _("This supporter has agreements to acknowledge first.")
-    taken = Pairing.objects.filter(
-        supporter_id=profile.user_id,
-        state__in=(*CAPACITY_STATES, *services.OPEN_OFFER_STATES),
-    ).count()
-    if taken >= profile.capacity:
-        return _("This supporter is full: they have no places left.")
-    if Block.objects.filter(survivor_id=survivor_id, supporter_id=profile.user_id).exists():
-        return _("This person has asked never to be paired with this supporter.")
-    earlier = Pairing.objects.filter(
-        survivor_id=survivor_id, supporter_id=profile.user_id, state=PairingState.ENDED
-    )
-    if earlier.filter(end_reason__in=ENDED_TOGETHER).exists():
-        return _("This person was paired with this supporter before; they are never re-offered.")
-    if earlier.filter(end_reason=EndReason.DECLINED).exists():
-        return _("This supporter declined this person before.")
-    instance = runner.load_for_pair(request_id, profile.user_id)
+    why = eligibility.refusal(profile, survivor_id=survivor_id, request_id=request_id)
+    if why is not None:
+        return str(eligibility.REFUSAL_TEXT[why])
+    instance = load_for_pair(request_id, profile.user_id)
     if instance is None:  # pragma: no cover - both rows exist: we hold their locks
         return _("This supporter cannot be matched.")
     failed = [

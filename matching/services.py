@@ -1,31 +1,37 @@
-"""Every write in matching: requests, the batch run, offers, and the pairing lifecycle.
+"""Every write in matching: requests, proposals (one, or the matcher's run in bulk), offers,
+and the pairing lifecycle.
 
 Each service runs in a transaction and writes its transition/audit rows. Locks: the supporter's
-profile row guards capacity (accepting an offer locks it), the pairing row guards its state.
-Emails are queued with transaction.on_commit (through peersupport.people.notifications).
+profile row guards capacity (offering and accepting lock it; who may be offered someone is
+eligibility.py's rule), the pairing row guards its state. Emails are queued with
+transaction.on_commit (through peersupport.people.notifications).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from peersupport.people.models import SupporterProfile, SupporterStatus, User
+from ethics.agreements.selectors import outstanding_agreements
+from peersupport.people.models import SupporterProfile, User
 from peersupport.people.notifications import notify, notify_coordinators
 from peersupport.people.services import audit_record
 
-from . import lifecycle
+from . import eligibility, engine, lifecycle
+from .eligibility import Refusal
+from .explanations import explain_now, explanation_data
 from .models import (
-    CAPACITY_STATES,
     Block,
     EndReason,
     Pairing,
@@ -34,16 +40,11 @@ from .models import (
     SupportRequest,
 )
 
-OPEN_OFFER_STATES = (PairingState.PROPOSED, PairingState.OFFERED)
-
-
 # -- agreements gate ----------------------------------------------------------------------
 
 
 def agreements_outstanding(user: User) -> list:
     """The agreement versions `user` still has to acknowledge (the ethics app decides)."""
-    from ethics.agreements.selectors import outstanding_agreements
-
     return outstanding_agreements(user)
 
 
@@ -122,11 +123,7 @@ def _lock_request(request_id: int) -> SupportRequest:
 
 
 def _pending_pairing(request: SupportRequest) -> Pairing | None:
-    return (
-        Pairing.objects.select_for_update()
-        .filter(request=request, state__in=OPEN_OFFER_STATES)
-        .first()
-    )
+    return Pairing.objects.select_for_update().filter(request=request).open_offers().first()
 
 
 @transaction.atomic
@@ -166,27 +163,14 @@ def request_withdraw(*, request_id: int, survivor: User) -> SupportRequest:
     return request
 
 
-# -- capacity and eligibility -------------------------------------------------------------
-
-
-def places_taken(supporter: User) -> int:
-    return Pairing.objects.filter(supporter=supporter, state__in=CAPACITY_STATES).count()
+# -- capacity and eligibility (the rule: eligibility.py) ----------------------------------
 
 
 def supporter_can_take_offers(profile: SupporterProfile) -> str | None:
-    """None if this supporter may be offered someone now, else the reason why not."""
-    if profile.status != SupporterStatus.APPROVED:
-        return _("The supporter is not approved or is paused.")
-    if not profile.accepting_new:
-        return _("The supporter is not accepting new people.")
-    if agreements_outstanding(profile.user):
-        return _("The supporter has agreements to acknowledge.")
-    pending = Pairing.objects.filter(
-        supporter_id=profile.user_id, state__in=(*CAPACITY_STATES, *OPEN_OFFER_STATES)
-    ).count()
-    if pending >= profile.capacity:
-        return _("The supporter has no places left.")
-    return None
+    """None if this supporter may be offered someone now, else why not, in a coordinator's
+    words."""
+    why = eligibility.refusal(profile)
+    return None if why is None else str(eligibility.REFUSAL_TEXT[why])
 
 
 # -- offers -------------------------------------------------------------------------------
@@ -209,11 +193,9 @@ def pairing_propose(
     """Store a proposal. Without an `explanation`, it is computed now (and the score is its
     sum), so the explanation a coordinator reads always sums to the stored score."""
     if explanation is None:
-        from . import runner
-
-        components = runner.explain_now(request.pk, supporter.pk)
+        components = explain_now(request.pk, supporter.pk)
         if components:
-            explanation = runner.explanation_data(components)
+            explanation = explanation_data(components)
             score = sum(c.points_int for c in components)
     pairing = Pairing.objects.create(
         request=request,
@@ -228,12 +210,56 @@ def pairing_propose(
     return pairing
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """One pair the matcher chose, with why (its score is the components' sum)."""
+
+    request_id: int
+    survivor_id: int
+    supporter_id: int
+    components: list[engine.Component]
+
+
+@transaction.atomic(savepoint=False)
+def pairings_propose_bulk(
+    *, proposals: Sequence[Proposal], actor: User | None, **counts: int
+) -> list[int]:
+    """Store the matcher's proposals at once: each pairing with its explanation and score,
+    its first transition (reason "matcher"), and one audit row for the run ("matching.run":
+    how many proposals, and the run's other `counts`, never names). Returns their ids.
+
+    A fixed number of queries: one insert per lifecycle.BULK_BATCH pairings and as many for
+    their transitions, and the audit row. The run calls it in its own transaction, which holds
+    the locks on the requests proposed for (hence no savepoint: nothing here is retried)."""
+    now = timezone.now()
+    pairings = [
+        Pairing(
+            request_id=p.request_id,
+            survivor_id=p.survivor_id,
+            supporter_id=p.supporter_id,
+            state=PairingState.PROPOSED,
+            score=sum(c.points_int for c in p.components),
+            explanation=explanation_data(p.components),
+            created_at=now,
+        )
+        for p in proposals
+    ]
+    created = Pairing.objects.bulk_create(pairings, batch_size=lifecycle.BULK_BATCH)
+    if created and created[0].pk is None:  # backends that do not return ids
+        created = list(
+            Pairing.objects.filter(state=PairingState.PROPOSED, created_at=now).order_by("pk")
+        )
+    lifecycle.record_creations(created, actor=actor, reason="matcher")
+    audit_record(actor=actor, action="matching.run", proposals=len(created), **counts)
+    return [p.pk for p in created]
+
+
 @transaction.atomic
 def pairing_offer(*, pairing_id: int, actor: User | None) -> Pairing:
-    """Turn a proposal into an offer to the supporter. If the supporter can no longer take
-    it (paused, full, agreements to acknowledge), the proposal is withdrawn instead and the
-    returned pairing is ended: check `pairing.state`. So is a proposal whose request is no
-    longer open."""
+    """Turn a proposal into an offer to the supporter. If the supporter may not be offered
+    this person now (eligibility.refusal: paused, full, agreements to acknowledge, blocked,
+    ...), the proposal is withdrawn instead and the returned pairing is ended: check
+    `pairing.state`. So is a proposal whose request is no longer open."""
     # Lock order everywhere: supporter profile, then request, then pairing.
     supporter_id, request_id = Pairing.objects.values_list("supporter_id", "request_id").get(
         pk=pairing_id
@@ -251,7 +277,12 @@ def pairing_offer(*, pairing_id: int, actor: User | None) -> Pairing:
         )
         lifecycle.transition(pairing, to_state=PairingState.ENDED, actor=actor, reason=reason)
         return pairing
-    if _offer_blocker(profile, pairing):
+    if eligibility.refusal(
+        profile,
+        survivor_id=pairing.survivor_id,
+        request_id=pairing.request_id,
+        offer_id=pairing.pk,
+    ):
         lifecycle.transition(
             pairing, to_state=PairingState.ENDED, actor=actor, reason=EndReason.WITHDRAWN
         )
@@ -269,21 +300,30 @@ def pairing_offer(*, pairing_id: int, actor: User | None) -> Pairing:
     return pairing
 
 
-def _offer_blocker(profile: SupporterProfile, pairing: Pairing) -> str | None:
-    if profile.status != SupporterStatus.APPROVED or not profile.accepting_new:
-        return _("The supporter is paused or not accepting new people.")
-    if agreements_outstanding(profile.user):
-        return _("The supporter has agreements to acknowledge.")
-    others = (
-        Pairing.objects.filter(
-            supporter_id=profile.user_id, state__in=(*CAPACITY_STATES, *OPEN_OFFER_STATES)
-        )
-        .exclude(pk=pairing.pk)
-        .count()
-    )
-    if others >= profile.capacity:
-        return _("The supporter has no places left.")
-    return None
+def proposals_offer(*, pairing_ids: Iterable[int], actor: User | None) -> int:
+    """Offer each of these proposals (the matcher's run, when it offers at once), each in a
+    transaction of its own as `pairing_offer`, so a supporter's lock is held for one offer
+    only. A proposal handled meanwhile (e.g. a coordinator discarded it) is left as it is.
+    Returns how many became offers."""
+    offered = 0
+    for pairing_id in pairing_ids:
+        try:
+            pairing = pairing_offer(pairing_id=pairing_id, actor=actor)
+        except ValidationError:
+            continue
+        offered += pairing.state == PairingState.OFFERED
+    return offered
+
+
+# What a supporter reads when they may not accept an offer now.
+_ACCEPT_REFUSAL_TEXT = {
+    Refusal.PAUSED: _lazy("You are paused: resume before accepting someone new."),
+    Refusal.NOT_APPROVED: _lazy("You are paused: resume before accepting someone new."),
+    Refusal.AGREEMENTS: _lazy(
+        "Please read and acknowledge the current agreements before accepting someone new."
+    ),
+    Refusal.FULL: _lazy("Accepting would take you over the number you can support."),
+}
 
 
 @transaction.atomic
@@ -301,14 +341,19 @@ def offer_accept(*, pairing_id: int, supporter: User) -> Pairing:
         raise ValidationError(_("This offer is no longer open."))
     if pairing.offer_expires_at and pairing.offer_expires_at <= timezone.now():
         raise ValidationError(_("This offer has expired."))
-    if agreements_outstanding(supporter):
+    why = eligibility.refusal(
+        profile,
+        survivor_id=pairing.survivor_id,
+        request_id=pairing.request_id,
+        offer_id=pairing.pk,
+        accepting=True,
+    )
+    if why is not None:
+        # Not accepting new people, or this person excluded: neither is ever offered (closing
+        # to new people withdraws open offers), so such an offer is as good as gone.
         raise ValidationError(
-            _("Please read and acknowledge the current agreements before accepting someone new.")
+            str(_ACCEPT_REFUSAL_TEXT.get(why, _("This offer is no longer open.")))
         )
-    if profile.status != SupporterStatus.APPROVED:
-        raise ValidationError(_("You are paused: resume before accepting someone new."))
-    if places_taken(supporter) >= profile.capacity:
-        raise ValidationError(_("Accepting would take you over the number you can support."))
     lifecycle.transition(pairing, to_state=PairingState.AWAITING_AGREEMENT, actor=supporter)
     request.status = RequestStatus.MATCHED
     request.save(update_fields=["status", "updated_at"])
@@ -324,7 +369,7 @@ def offer_accept(*, pairing_id: int, supporter: User) -> Pairing:
         link=reverse("matching:proposals"),
         email=False,
     )
-    if places_taken(supporter) >= profile.capacity:
+    if eligibility.places_held(supporter.pk) >= profile.capacity:
         offers_withdraw_for(supporter=supporter, actor=None, keep=pairing.pk)
     _activate_if_ready(pairing)
     return pairing
@@ -367,9 +412,7 @@ def proposal_discard(*, pairing_id: int, actor: User) -> Pairing:
 def offers_withdraw_for(*, supporter: User, actor: User | None, keep: int | None = None) -> int:
     """Take back this supporter's open proposals and offers (paused, or full): the requests
     go back to the queue at once."""
-    pending = Pairing.objects.select_for_update().filter(
-        supporter=supporter, state__in=OPEN_OFFER_STATES
-    )
+    pending = Pairing.objects.select_for_update().filter(supporter=supporter).open_offers()
     if keep is not None:
         pending = pending.exclude(pk=keep)
     count = 0
@@ -584,23 +627,3 @@ def _reopen_request(old: SupportRequest, pairing: Pairing) -> SupportRequest:
     new.meeting_modes.set(old.meeting_modes.all())
     audit_record(actor=None, action="request.reopened", target=new, previous_pairing=pairing.pk)
     return new
-
-
-def supporters_with_places() -> dict[int, int]:
-    """Remaining places per approved, accepting supporter (user id -> places)."""
-    rows = (
-        SupporterProfile.objects.filter(status=SupporterStatus.APPROVED, accepting_new=True)
-        .annotate(
-            taken=Count(
-                "user__pairings_as_supporter",
-                filter=Q(
-                    user__pairings_as_supporter__state__in=(
-                        *CAPACITY_STATES,
-                        *OPEN_OFFER_STATES,
-                    )
-                ),
-            )
-        )
-        .values_list("user_id", "capacity", "taken")
-    )
-    return {user_id: capacity - taken for user_id, capacity, taken in rows if capacity > taken}

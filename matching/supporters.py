@@ -1,7 +1,7 @@
 """Writes that change whether a supporter can be offered people: pausing for self-care, the
 number of people they support at once, being open to new people. Each one locks the supporter's
 profile first (the row that guards capacity) and sends open proposals and offers back to the
-queue when they no longer fit."""
+queue when they no longer fit (places as eligibility.py counts them)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from peersupport.people.models import SupporterProfile, SupporterStatus, User
 from peersupport.people.services import audit_record
 
-from .models import Pairing
-from .services import OPEN_OFFER_STATES, offers_withdraw_for, places_taken
+from . import eligibility
+from .services import offers_withdraw_for
 
 
 def _lock_supporter(profile_id: int) -> SupporterProfile:
@@ -41,24 +41,21 @@ def supporter_set_paused(
     return profile
 
 
-def supporter_capacity_check(profile: SupporterProfile, capacity: int, *, too_few: str) -> int:
+def supporter_capacity_check(profile: SupporterProfile, capacity: int, *, too_few: str) -> None:
     """Under the caller's lock on `profile`: a capacity from 1 to 10 and never below the places
-    already taken (`too_few` says so, with %(used)s). Returns the places taken."""
+    already taken (`too_few` says so, with %(used)s)."""
     if not 1 <= capacity <= 10:
         raise ValidationError(_("Choose a number from 1 to 10."))
-    used = places_taken(profile.user)
+    used = eligibility.places_held(profile.user_id)
     if capacity < used:
         raise ValidationError(too_few % {"used": used})
-    return used
 
 
-def supporter_offers_refit(
-    profile: SupporterProfile, *, used: int, actor: User, accepting_new: bool = True
-) -> int:
-    """Send open proposals and offers back to the queue when the supporter no longer takes new
-    people or they no longer fit the capacity. Returns how many went back."""
-    pending = Pairing.objects.filter(supporter_id=profile.user_id, state__in=OPEN_OFFER_STATES)
-    if not accepting_new or used + pending.count() > profile.capacity:
+def supporter_offers_refit(profile: SupporterProfile, *, actor: User) -> int:
+    """Under the caller's lock on `profile`, just changed: send open proposals and offers back
+    to the queue when the supporter no longer takes new people or they no longer fit the
+    places left. Returns how many went back."""
+    if not profile.accepting_new or eligibility.places_left(profile) < 0:
         return offers_withdraw_for(supporter=profile.user, actor=actor)
     return 0
 
@@ -82,7 +79,7 @@ def supporter_profile_update(
     profile = _lock_supporter(profile_id)
     if profile.user_id != actor.pk:
         raise ValidationError(_("Only the supporter can change this profile."))
-    used = supporter_capacity_check(
+    supporter_capacity_check(
         profile,
         capacity,
         too_few=_(
@@ -101,7 +98,7 @@ def supporter_profile_update(
     profile.areas.set(areas)
     profile.languages.set(languages)
     profile.meeting_modes.set(meeting_modes)
-    withdrawn = supporter_offers_refit(profile, used=used, actor=actor, accepting_new=accepting_new)
+    withdrawn = supporter_offers_refit(profile, actor=actor)
     audit_record(
         actor=actor,
         action="supporter.profile_updated",
@@ -124,7 +121,7 @@ def supporter_capacity_set(
     if not coordinator.is_coordinator:
         raise ValidationError(_("Only coordinators can change this."))
     profile = SupporterProfile.objects.select_for_update().get(pk=profile_id)
-    used = supporter_capacity_check(
+    supporter_capacity_check(
         profile,
         capacity,
         too_few=_("This supporter already supports %(used)s people; end a pairing first."),
@@ -132,7 +129,7 @@ def supporter_capacity_set(
     previous = profile.capacity
     profile.capacity = capacity
     profile.save(update_fields=["capacity", "updated_at"])
-    supporter_offers_refit(profile, used=used, actor=coordinator)
+    supporter_offers_refit(profile, actor=coordinator)
     audit_record(
         actor=coordinator,
         action="supporter.capacity_set",

@@ -11,7 +11,8 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from matching.models import CAPACITY_STATES, Pairing, PairingState, RequestStatus, SupportRequest
+from matching.eligibility import with_places
+from matching.models import Pairing, PairingState, RequestStatus, SupportRequest
 from peersupport.people.models import SupporterProfile, SupporterStatus
 
 WEEKS = 8
@@ -23,12 +24,14 @@ class Health:
     waiting_median_days: float | None
     waiting_p90_days: float | None
     pairings_by_state: list[tuple[str, str, int]]  # code, label, count
-    # Places of approved supporters: their capacity, the places their pairings hold and their
-    # open proposals and offers. Paused supporters' places are left out of all three (they
-    # take no one new) and their still-running pairings are counted apart.
+    # Places of approved supporters, as matching/eligibility.py counts them: their capacity,
+    # the places their pairings hold, those their open proposals and offers keep, and those
+    # left (each supporter's own, never below zero). Paused supporters' places are left out
+    # (they take no one new) and their still-running pairings are counted apart.
     capacity_total: int
     capacity_used: int
     capacity_pending: int
+    capacity_left: int
     paused_pairings: int
     supporters_approved: int
     supporters_paused: int
@@ -38,10 +41,6 @@ class Health:
     lapses_per_week: list[tuple[str, int]]
     concerns_by_category: list[tuple[str, str, int]]  # code, label, count
     concerns_open: int
-
-    @property
-    def capacity_left(self) -> int:
-        return max(0, self.capacity_total - self.capacity_used - self.capacity_pending)
 
     def rows(self) -> list[tuple[str, str, object]]:
         """(section, key, value) rows: the CSV export, the same figures as the page."""
@@ -124,23 +123,17 @@ def service_health(*, now: datetime | None = None) -> Health:
         (code, str(label), by_state.get(code, 0)) for code, label in PairingState.choices
     ]
 
-    supporters = SupporterProfile.objects.aggregate(
-        approved=Count("pk", filter=Q(status=SupporterStatus.APPROVED)),
-        paused=Count("pk", filter=Q(status=SupporterStatus.PAUSED)),
-        total=Sum("capacity", filter=Q(status=SupporterStatus.APPROVED)),
-    )
-    approved = Q(supporter__supporter_profile__status=SupporterStatus.APPROVED)
-    places = Pairing.objects.aggregate(
-        used=Count("pk", filter=approved & Q(state__in=CAPACITY_STATES)),
-        pending=Count(
-            "pk",
-            filter=approved & Q(state__in=(PairingState.PROPOSED, PairingState.OFFERED)),
-        ),
-        paused=Count(
-            "pk",
-            filter=Q(supporter__supporter_profile__status=SupporterStatus.PAUSED)
-            & Q(state__in=CAPACITY_STATES),
-        ),
+    approved = Q(status=SupporterStatus.APPROVED)
+    paused = Q(status=SupporterStatus.PAUSED)
+    supporters = with_places(SupporterProfile.objects.all()).aggregate(
+        approved=Count("pk", filter=approved),
+        paused=Count("pk", filter=paused),
+        # Named apart from the annotations they sum, which they would otherwise replace.
+        places_total=Sum("capacity", filter=approved),
+        places_used=Sum("used", filter=approved),
+        places_pending=Sum("pending", filter=approved),
+        places_left=Sum("left", filter=approved & Q(left__gt=0)),
+        paused_pairings=Sum("used", filter=paused),
     )
 
     since = now - timedelta(days=30)
@@ -159,10 +152,11 @@ def service_health(*, now: datetime | None = None) -> Health:
         waiting_median_days=median,
         waiting_p90_days=p90,
         pairings_by_state=pairings_by_state,
-        capacity_total=supporters["total"] or 0,
-        capacity_used=places["used"],
-        capacity_pending=places["pending"],
-        paused_pairings=places["paused"],
+        capacity_total=supporters["places_total"] or 0,
+        capacity_used=supporters["places_used"] or 0,
+        capacity_pending=supporters["places_pending"] or 0,
+        capacity_left=supporters["places_left"] or 0,
+        paused_pairings=supporters["paused_pairings"] or 0,
         supporters_approved=supporters["approved"],
         supporters_paused=supporters["paused"],
         sessions_per_week=_per_week(

@@ -8,16 +8,16 @@ from datetime import datetime
 
 import numpy as np
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from matching import engine, runner, services
+from matching import engine, runner
+from matching.eligibility import supporters_with_places, with_places
 from matching.models import (
     CAPACITY_STATES,
-    EndReason,
+    OPEN_OFFER_STATES,
     Pairing,
-    PairingState,
     RequestStatus,
     SupportRequest,
 )
@@ -25,7 +25,6 @@ from peersupport.people.models import SupporterProfile, SupporterStatus, User
 
 PAGE_SIZE = 25
 SUGGESTIONS = 3
-PENDING_STATES = (PairingState.PROPOSED, PairingState.OFFERED)
 
 # Each hard constraint as the queue names it ("ruled out by ...: n supporters").
 CONSTRAINT_LABELS = {
@@ -151,7 +150,7 @@ QUEUE_FILTERS = {
 
 
 def open_requests(*, show: str = "all", language: int | None = None):
-    pending = Pairing.objects.filter(request=OuterRef("pk"), state__in=PENDING_STATES)
+    pending = Pairing.objects.filter(request=OuterRef("pk"), state__in=OPEN_OFFER_STATES)
     queryset = (
         SupportRequest.objects.filter(status=RequestStatus.OPEN)
         .select_related("survivor", "gender_pref")
@@ -162,7 +161,7 @@ def open_requests(*, show: str = "all", language: int | None = None):
             "meeting_modes",
             Prefetch(
                 "pairings",
-                queryset=Pairing.objects.filter(state__in=PENDING_STATES).select_related(
+                queryset=Pairing.objects.filter(state__in=OPEN_OFFER_STATES).select_related(
                     "supporter"
                 ),
                 to_attr="pending_pairings",
@@ -218,28 +217,20 @@ def queue_page(
 
 
 def suggestions_for_pairing(pairing: Pairing, k: int = 5) -> tuple[list[Suggestion], Unfit | None]:
-    """Who could take over this pairing's survivor: the matcher's best for its request, never
-    the current supporter (the others the survivor left, blocked or was declined by are
-    excluded by the matcher already)."""
-    places = services.supporters_with_places()
-    from ethics.agreements.selectors import acknowledged_current_ids
-
-    acknowledged = acknowledged_current_ids(list(places))
-    places = {uid: n for uid, n in places.items() if uid in acknowledged}
+    """Who could take over this pairing's survivor: the matcher's best for its request among
+    the supporters who may be offered someone (matching/eligibility.py), never the current
+    supporter (the others the survivor left, blocked or was declined by are excluded by the
+    matcher already)."""
+    places = supporters_with_places()
     places.pop(pairing.supporter_id, None)
-    declined = set(
-        Pairing.objects.filter(
-            survivor_id=pairing.survivor_id, end_reason=EndReason.DECLINED
-        ).values_list("supporter_id", flat=True)
-    )
     matcher = Matcher(
         requests_qs=SupportRequest.objects.filter(pk=pairing.request_id), places=places
     )
-    top = matcher.top(pairing.request_id, k, exclude=declined)
+    top = matcher.top(pairing.request_id, k)
     if not top:
         return [], matcher.unfit(pairing.request_id)
     names = _names(int(matcher.instance.supporters.ids[s]) for s, _x in top)
-    return matcher.suggestions(pairing.request_id, names, k=k, exclude=declined), None
+    return matcher.suggestions(pairing.request_id, names, k=k), None
 
 
 # -- supporters -----------------------------------------------------------------------------
@@ -254,24 +245,11 @@ SUPPORTER_FILTERS = {
 
 
 def supporters(*, status: str = SupporterStatus.APPROVED, search: str = ""):
-    """Supporters of one status with their places used (pairings holding a place) and
-    pending (proposals and offers), one query per page."""
-    queryset = (
-        SupporterProfile.objects.filter(status=status)
-        .select_related("user")
-        .annotate(
-            used=Count(
-                "user__pairings_as_supporter",
-                filter=Q(user__pairings_as_supporter__state__in=CAPACITY_STATES),
-            ),
-            pending=Count(
-                "user__pairings_as_supporter",
-                filter=Q(user__pairings_as_supporter__state__in=PENDING_STATES),
-            ),
-        )
-        .annotate(left=F("capacity") - F("used") - F("pending"))
-        .order_by("created_at" if status == SupporterStatus.APPLIED else "user__display_name", "pk")
-    )
+    """Supporters of one status with their places used (pairings holding a place), pending
+    (proposals and offers) and left (matching/eligibility.py), one query per page."""
+    queryset = with_places(
+        SupporterProfile.objects.filter(status=status).select_related("user")
+    ).order_by("created_at" if status == SupporterStatus.APPLIED else "user__display_name", "pk")
     if search:
         queryset = queryset.filter(user__display_name__icontains=search)
     return queryset

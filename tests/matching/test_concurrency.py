@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from matching import services
+from matching import eligibility, services
 from matching.models import Pairing, PairingState
 from tests.factories import PairingFactory, SupporterFactory, SupportRequestFactory
 from tests.helpers import acknowledge_current, race
@@ -68,4 +68,4 @@ def test_many_supporters_accepting_at_once_each_stay_within_capacity(postgres):
     outcomes = race(calls)
     assert outcomes.count("ok") == 3
     for supporter in supporters:
-        assert services.places_taken(supporter) == 1
+        assert eligibility.places_held(supporter.pk) == 1

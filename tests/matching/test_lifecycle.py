@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from matching import engine, runner, services
+from matching import engine, explanations, instance, runner, services
 from matching.models import (
     Block,
     EndReason,
@@ -317,7 +317,7 @@ def test_an_expired_offer_returns_the_request_to_the_queue(agreed_survivor, agre
     assert services.offers_expire(now=pairing.offer_expires_at + timedelta(seconds=1)) == 1
     pairing.refresh_from_db()
     assert pairing.end_reason == EndReason.EXPIRED
-    assert runner.open_requests_queryset().filter(pk=request.pk).exists()
+    assert instance.open_requests_queryset().filter(pk=request.pk).exists()
 
 
 def test_pausing_withdraws_open_offers_at_once(client, agreed_supporter):
@@ -380,10 +380,11 @@ def test_the_stored_score_equals_the_explanation(
     SupportRequest.objects.filter(pk=request.pk).update(
         opened_at=timezone.now() - timedelta(days=10, hours=1)
     )
-    recomputed = sum(c.points_int for c in runner.explain_now(request.pk, agreed_supporter.pk))
+    now = explanations.explain_now(request.pk, agreed_supporter.pk)
+    recomputed = sum(c.points_int for c in now)
     assert recomputed != pairing.score
     # ... but what a coordinator reads is what the pair was scored with.
-    components = runner.explain_pairing(pairing)
+    components = explanations.explain_pairing(pairing)
     assert sum(c.points_int for c in components) == pairing.score > 0
     assert "Has waited 5 days" in str(components[-1].reason)
 

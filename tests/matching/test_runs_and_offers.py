@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from matching import engine, runner, services
+from matching import engine, instance, runner, services
 from matching.models import (
     EndReason,
     Pairing,
@@ -251,7 +251,7 @@ def test_exclusions_are_read_only_for_survivors_with_open_requests(agreed_suppor
             state="ended",
             end_reason=EndReason.DECLINED,
         )
-    excluded = runner.load_instance().requests.excluded
+    excluded = instance.load_instance().requests.excluded
     assert excluded.tolist() == [[waiting.pk, agreed_supporter.pk]]
 
 
