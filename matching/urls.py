@@ -1,3 +1,5 @@
+"""Addresses stay neutral: nothing in a path says what a page is about."""
+
 from django.urls import path
 
 from . import views
@@ -14,7 +16,6 @@ urlpatterns = [
     path("offers/<int:pk>/decline/", views.offer_decline, name="offer_decline"),
     path("pairs/<int:pk>/", views.pairing_detail, name="pairing"),
     path("pairs/<int:pk>/action/", views.pairing_action, name="pairing_action"),
-    path("proposals/", views.proposals, name="proposals"),
-    path("proposals/run/", views.run, name="run"),
-    path("proposals/<int:pk>/", views.proposal_decide, name="proposal_decide"),
+    # The coordinators' proposals moved to team:proposals; notices still link here.
+    path("proposals/", views.proposals_moved, name="proposals"),
 ]

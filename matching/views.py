@@ -1,4 +1,7 @@
-"""Pages for requests, offers, pairings and the coordinators' matching review."""
+"""The survivor's and the supporter's pages: requests, offers and their own pairing.
+
+Coordinators run and review the matcher, and handle pairings, on their own pages
+(peersupport.coordination, under /team/)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from peersupport.people.access import (
     supporter_required,
     survivor_required,
 )
+from peersupport.people.models import Role
 
 from . import runner, selectors, services
 from .access import (
@@ -26,9 +30,9 @@ from .access import (
     was_offered_to,
 )
 from .forms import DeclineForm, PairingActionForm, RequestForm
-from .models import EndReason, PairingState, RequestStatus
+from .models import EndReason, RequestStatus
 
-party_required = role_required("survivor", "supporter", "coordinator")
+party_required = role_required(Role.SURVIVOR, Role.SUPPORTER)
 
 
 def _agreements_url() -> str:
@@ -206,26 +210,25 @@ def offer_decline(request, pk: int):
     return redirect("home")
 
 
-# -- both sides: the pairing -----------------------------------------------------------------
+# -- both sides: their pairing -----------------------------------------------------------------
 
 
-@party_required
+@role_required(Role.SURVIVOR, Role.SUPPORTER, Role.COORDINATOR)
 def pairing_detail(request, pk: int):
+    """The survivor's or the supporter's own view of their pairing. Coordinators have the
+    whole story, and its changes, on their own page: an old link takes them there."""
+    if request.user.is_coordinator:
+        return redirect("team:pairing", pk=pk)
     pairing = get_pairing_for(request.user, pk)
     user = request.user
     context = {
         "pairing": pairing,
-        "show_supporter": user.is_coordinator
-        or user.is_supporter
-        or survivor_may_see_supporter(pairing),
+        "show_supporter": user.is_supporter or survivor_may_see_supporter(pairing),
         "is_survivor": user.pk == pairing.survivor_id,
         "is_supporter": user.pk == pairing.supporter_id,
     }
-    if user.is_supporter or user.is_coordinator:
+    if user.is_supporter:
         context["support_request"] = selectors.request_details(pairing.request)
-    if user.is_coordinator:
-        context["transitions"] = pairing.transitions.select_related("actor")
-        context["reasons"] = runner.explanation_rows(pairing)
     return render(request, "matching/pairing_detail.html", context)
 
 
@@ -250,64 +253,13 @@ def pairing_action(request, pk: int):
         messages.error(request, _first_error(error))
     else:
         messages.success(request, _("Saved."))
-    if action == "complete" and not request.user.is_coordinator:
+    if action == "complete":
         return redirect("home")
     return redirect("matching:pairing", pk=pairing.pk)
 
 
-# -- coordinators: running and reviewing the matcher -------------------------------------------
-
-
 @coordinator_required
-def proposals(request):
-    pending = list(selectors.proposals_for_review())
-    for pairing in pending:
-        pairing.reasons = runner.explanation_rows(pairing)
-    return render(
-        request,
-        "matching/proposals.html",
-        {"pending": pending, "states": PairingState},
-    )
-
-
-@coordinator_required
-@require_POST
-def run(request):
-    result = runner.matching_run(actor=request.user)
-    if result.busy:
-        messages.info(
-            request,
-            _("Matching is already running; its proposals will appear here in a moment."),
-        )
-        return redirect("matching:proposals")
-    messages.success(
-        request,
-        _("Proposed a supporter for %(proposed)s of %(requests)s waiting requests.")
-        % {"proposed": len(result.proposals), "requests": result.requests},
-    )
-    return redirect("matching:proposals")
-
-
-@coordinator_required
-@require_POST
-def proposal_decide(request, pk: int):
-    pairing = get_pairing_for(request.user, pk)
-    decision = request.POST.get("decision")
-    if pairing.state != PairingState.PROPOSED or decision not in ("offer", "discard"):
-        messages.error(request, _("This proposal has already been handled."))
-        return redirect("matching:proposals")
-    try:
-        if decision == "offer":
-            pairing = services.pairing_offer(pairing_id=pairing.pk, actor=request.user)
-            if pairing.state == PairingState.ENDED:
-                messages.error(
-                    request, _("That supporter can no longer take this; the request is back.")
-                )
-            else:
-                messages.success(request, _("Offered."))
-        else:
-            services.proposal_discard(pairing_id=pairing.pk, actor=request.user)
-            messages.success(request, _("Discarded; the request is back in the queue."))
-    except ValidationError as error:
-        messages.error(request, _first_error(error))
-    return redirect("matching:proposals")
+def proposals_moved(request):
+    """The old address of the coordinators' proposals page, still in notices already sent
+    (and in the links matching's services build): the page is team:proposals now."""
+    return redirect("team:proposals")

@@ -10,7 +10,4 @@ urlpatterns = [
     path("", views.acknowledge, name="acknowledge"),
     path("guidelines/", views.guidelines_page, name="guidelines"),
     path("versions/<int:pk>/", views.version_detail, name="version"),
-    path("versions/<int:pk>/publish/", views.publish, name="publish"),
-    path("manage/", views.manage, name="manage"),
-    path("manage/<int:pk>/draft/", views.draft_edit, name="draft"),
 ]

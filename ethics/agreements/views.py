@@ -1,6 +1,7 @@
-"""Pages for agreements, the guidelines, concerns, flags, debriefs and change requests.
+"""Pages for reading and acknowledging the agreements, and the guidelines.
 
-Thin: parse, check access (ethics.access: the object or 404), call a service, render.
+Drafting and publishing new versions are the coordinators' pages (peersupport.coordination).
+Thin: parse, check access (the object or 404), call a service, render.
 """
 
 from __future__ import annotations
@@ -15,28 +16,12 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from peersupport.people.access import coordinator_required
+from peersupport.people.form_base import show_validation_error
+from peersupport.people.models import Role
 
 from . import guidelines, selectors, services
-from .access import (
-    get_document_for,
-    get_version_for,
-)
-from .forms import (
-    AcknowledgeForm,
-    ConfirmForm,
-    DraftForm,
-)
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field if it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
+from .access import get_version_for
+from .forms import AcknowledgeForm
 
 # -- agreements -----------------------------------------------------------------------------
 
@@ -71,7 +56,7 @@ def acknowledge(request):
             try:
                 services.agreement_acknowledge(user=user, version_id=posted.cleaned_data["version"])
             except ValidationError as error:
-                _apply_errors(posted, error)
+                show_validation_error(posted, error)
             else:
                 if selectors.has_acknowledged_current(user):
                     messages.success(request, _("Thank you. You are all set."))
@@ -122,71 +107,10 @@ def guidelines_page(request):
 
 
 def version_detail(request, pk: int):
+    """A published version, for anyone (it is in the guidelines). Coordinators have their own
+    page for a version, with its drafts and publishing: an old link takes them there."""
+    if request.user.is_authenticated and request.user.role == Role.COORDINATOR:
+        return redirect("team:version", pk=pk)
     version = get_version_for(request.user, pk)
     version = selectors.version_with_items(version.pk)
     return render(request, "ethics/version.html", {"version": version})
-
-
-@coordinator_required
-def manage(request):
-    return render(request, "ethics/manage.html", {"documents": selectors.documents_with_versions()})
-
-
-@coordinator_required
-@require_http_methods(["GET", "POST"])
-def draft_edit(request, pk: int):
-    document = get_document_for(request.user, pk)
-    draft = document.versions.drafts().first()
-    base = draft or selectors.current_versions().filter(document=document).first()
-    if request.method == "POST" and request.POST.get("action") == "discard" and draft:
-        services.agreement_draft_discard(version_id=draft.pk, actor=request.user)
-        messages.info(request, _("The draft was discarded."))
-        return redirect("agreements:manage")
-    initial = {}
-    if base is not None:
-        initial = {
-            "introduction": base.introduction,
-            "items": "\n".join(item.text for item in base.items.order_by("number")),
-            "summary": draft.summary if draft else "",
-        }
-    form = DraftForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.agreement_draft_save(
-                document_id=document.pk,
-                actor=request.user,
-                introduction=form.cleaned_data["introduction"],
-                items=form.cleaned_data["items"],
-                summary=form.cleaned_data["summary"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Draft saved. Check it, then publish it."))
-            return redirect("agreements:publish", pk=saved.pk)
-    return render(
-        request, "ethics/draft_form.html", {"document": document, "draft": draft, "form": form}
-    )
-
-
-@coordinator_required
-@require_http_methods(["GET", "POST"])
-def publish(request, pk: int):
-    version = get_version_for(request.user, pk)
-    form = ConfirmForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agreement_publish(version_id=version.pk, actor=request.user)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Published. Everyone it applies to will be asked to acknowledge it."),
-            )
-            return redirect("agreements:manage")
-    return render(
-        request,
-        "ethics/publish.html",
-        {"version": selectors.version_with_items(version.pk), "form": form},
-    )

@@ -1,4 +1,6 @@
-"""Forms for agreements, concerns, flags, debriefs and change requests.
+"""Forms for raising concerns and flags, debriefs, change requests and blocking.
+
+The coordinators' forms for handling them are in peersupport.coordination.forms.
 
 Error messages never repeat what was typed (NeutralErrorsMixin); free text has a clear limit.
 """
@@ -11,12 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ethics.agreements.models import TEXT_MAX_LENGTH
 from peersupport.people.form_base import NeutralErrorsMixin
 
-from .models import (
-    ConcernCategory,
-    ConcernStatus,
-    FlagActionKind,
-    FlagCategory,
-)
+from .models import ConcernCategory, FlagCategory
 
 
 def _text_field(label, *, required=True, help_text="", rows=6):
@@ -48,16 +45,6 @@ class ConcernForm(NeutralErrorsMixin, forms.Form):
     )
 
 
-class ConcernUpdateForm(NeutralErrorsMixin, forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=ConcernStatus.choices)
-    response = _text_field(
-        _("A note to the person who raised it"),
-        required=False,
-        rows=3,
-        help_text=_("They will see this. Leave it empty to keep the note already there."),
-    )
-
-
 class FlagForm(NeutralErrorsMixin, forms.Form):
     category = forms.ChoiceField(
         label=_("Which limit of confidentiality does this meet?"),
@@ -68,17 +55,6 @@ class FlagForm(NeutralErrorsMixin, forms.Form):
         _("What the coordinators need to know"),
         help_text=_("Every coordinator is alerted at once. Only coordinators read this."),
     )
-
-
-class FlagActionForm(NeutralErrorsMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("Action"), choices=FlagActionKind.choices)
-    note = _text_field(_("Note"), required=False, rows=3)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("kind") == FlagActionKind.NOTE and not cleaned.get("note"):
-            self.add_error("note", _("Please write the note."))
-        return cleaned
 
 
 class DebriefForm(NeutralErrorsMixin, forms.Form):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ethics.agreements.services import clean_text
 from matching import lifecycle
 from matching.access import survivor_may_see_supporter
-from matching.models import Block, Pairing, PairingState
+from matching.models import CAPACITY_STATES, Block, Pairing, PairingState
 from peersupport.people.models import Role, SupporterStatus, User
 from peersupport.people.notifications import notify, notify_coordinators
 from peersupport.people.services import audit_record
@@ -41,8 +41,6 @@ from .models import (
     FlagStatus,
     SafetyFlag,
 )
-
-LIVE_STATES = (PairingState.AWAITING_AGREEMENT, PairingState.ACTIVE, PairingState.PAUSED)
 
 
 def _require_coordinator(user: User) -> None:
@@ -72,7 +70,7 @@ def concern_raise(*, user: User, pairing: Pairing, category: str, text: str) -> 
     notify_coordinators(
         kind="concern.new",
         text=_("Someone has raised a concern about their pairing. Please look at it."),
-        link=reverse("care:concern", args=[concern.pk]),
+        link=reverse("team:concern", args=[concern.pk]),
     )
     return concern
 
@@ -124,7 +122,11 @@ def safety_flag_raise(*, supporter: User, pairing: Pairing, category: str, text:
     # Lock the pairing: its survivor may be deleting their account at this very moment, and
     # deleting waits for an open flag (peersupport.mydata.services.survivor_erase).
     pairing = Pairing.objects.select_for_update().filter(pk=pairing.pk).first()
-    if pairing is None or pairing.supporter_id != supporter.pk or pairing.state not in LIVE_STATES:
+    if (
+        pairing is None
+        or pairing.supporter_id != supporter.pk
+        or pairing.state not in CAPACITY_STATES
+    ):
         raise ValidationError(_("You can only flag something about a person you support."))
     if category not in FlagCategory.values:
         raise ValidationError({"category": _("Choose one of the options shown.")})
@@ -139,7 +141,7 @@ def safety_flag_raise(*, supporter: User, pairing: Pairing, category: str, text:
     notify_coordinators(
         kind="flag.new",
         text=_("Urgent: a supporter needs a coordinator now. Please look at their flag."),
-        link=reverse("care:flag", args=[flag.pk]),
+        link=reverse("team:flag", args=[flag.pk]),
         force_email=True,
     )
     return flag
@@ -364,7 +366,7 @@ def debrief_request(*, supporter: User, text: str) -> DebriefRequest:
     notify_coordinators(
         kind="debrief.new",
         text=_("A supporter would like to debrief."),
-        link=link,
+        link=reverse("team:debrief", args=[debrief.pk]),
         email=False,
     )
     return debrief
@@ -412,11 +414,15 @@ def debrief_message_add(*, debrief_id: int, user: User, text: str) -> DebriefMes
     other_id = (
         debrief.picked_up_by_id if user.pk == debrief.requested_by_id else debrief.requested_by_id
     )
+    recipient = User.objects.get(pk=other_id)
     notify(
-        user=User.objects.get(pk=other_id),
+        user=recipient,
         kind="debrief.message",
         text=_("There is a new message in a debrief."),
-        link=reverse("care:debrief", args=[debrief.pk]),
+        link=reverse(
+            "team:debrief" if recipient.role == Role.COORDINATOR else "care:debrief",
+            args=[debrief.pk],
+        ),
         email=False,
     )
     return message
@@ -446,7 +452,7 @@ def change_request_open(*, user: User, pairing: Pairing, reason: str = "") -> Ch
     """A survivor asks for a different supporter (no reason needed), or a supporter asks to
     hand over (with a reason for the coordinators). The reassignment is the coordinators'."""
     _party_or_error(pairing, user)
-    if pairing.state not in LIVE_STATES:
+    if pairing.state not in CAPACITY_STATES:
         raise ValidationError(_("This pairing has already ended."))
     is_survivor = user.pk == pairing.survivor_id
     kind = ChangeKind.CHANGE if is_survivor else ChangeKind.HANDOVER
@@ -471,7 +477,7 @@ def change_request_open(*, user: User, pairing: Pairing, reason: str = "") -> Ch
             if is_survivor
             else _("A supporter has asked to hand over a pairing.")
         ),
-        link=reverse("care:change", args=[change.pk]),
+        link=reverse("team:change", args=[change.pk]),
         email=False,
     )
     return change
@@ -527,7 +533,7 @@ def supporter_block(*, survivor: User, pairing_id: int) -> Block:
         lifecycle.transition(
             pairing, to_state=PairingState.PAUSED, actor=survivor, reason="blocked"
         )
-    link = reverse("care:changes")
+    link = reverse("team:changes")
     if pairing.state != PairingState.ENDED:
         change, _created = ChangeRequest.objects.get_or_create(
             pairing=pairing,
@@ -535,7 +541,7 @@ def supporter_block(*, survivor: User, pairing_id: int) -> Block:
             status=ChangeStatus.OPEN,
             defaults={"requested_by": survivor},
         )
-        link = reverse("care:change", args=[change.pk])
+        link = reverse("team:change", args=[change.pk])
     audit_record(actor=survivor, action="block.created", target=block, pairing=pairing.pk)
     notify_coordinators(
         kind="pairing.blocked",

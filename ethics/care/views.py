@@ -1,9 +1,14 @@
-"""Pages for agreements, the guidelines, concerns, flags, debriefs and change requests.
+"""The pages of the people who raise things: a concern, an urgent flag, a debrief, a change
+request, blocking a supporter. Each person sees what they raised and its status.
 
-Thin: parse, check access (ethics.access: the object or 404), call a service, render.
+Coordinators handle all of these on their own pages (peersupport.coordination, under /team/);
+a link that brings a coordinator here (an old notice, a bookmark) takes them there.
+Thin: parse, check access (ethics.care.access: the object or 404), call a service, render.
 """
 
 from __future__ import annotations
+
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from ethics.agreements import guidelines
 from peersupport.people.access import role_required
+from peersupport.people.form_base import show_validation_error
 from peersupport.people.models import Role
 
 from . import selectors, services
@@ -31,37 +37,40 @@ from .access import (
 from .forms import (
     ChangeForm,
     ConcernForm,
-    ConcernUpdateForm,
     ConfirmForm,
     DebriefForm,
-    FlagActionForm,
     FlagForm,
     MessageForm,
 )
-from .models import ChangeStatus, DebriefStatus, FlagStatus
+from .models import ChangeStatus, DebriefStatus
 
-anyone_signed_in = role_required(Role.SURVIVOR, Role.SUPPORTER, Role.COORDINATOR)
 party_required = role_required(Role.SURVIVOR, Role.SUPPORTER)
+supporter_required = role_required(Role.SUPPORTER)
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field if it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
+def _coordinators_to(team_page: str):
+    """Send a coordinator to their own page for the same thing (`team_page`, with the same
+    arguments); everyone else gets this view."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.user.is_authenticated and request.user.role == Role.COORDINATOR:
+                return redirect(team_page, *args, **kwargs)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 # -- concerns -------------------------------------------------------------------------------
 
 
-@anyone_signed_in
+@_coordinators_to("team:concerns")
+@party_required
 def concerns(request):
-    if request.user.role == Role.COORDINATOR:
-        items = selectors.open_concerns()
-    else:
-        items = selectors.concerns_raised_by(request.user)
+    items = selectors.concerns_raised_by(request.user)
     return render(request, "ethics/concerns.html", {"concerns": items})
 
 
@@ -79,62 +88,34 @@ def concern_new(request, pk: int):
                 text=form.cleaned_data["text"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(request, _("Thank you. A coordinator will look at it."))
             return redirect("care:concern", pk=concern.pk)
     return render(request, "ethics/concern_form.html", {"form": form, "pairing": pairing})
 
 
-@anyone_signed_in
+@_coordinators_to("team:concern")
+@party_required
 @require_http_methods(["GET", "POST"])
 def concern_detail(request, pk: int):
     concern = get_concern_for(request.user, pk)
-    is_coordinator = request.user.role == Role.COORDINATOR
-    form = None
-    if is_coordinator:
-        form = ConcernUpdateForm(request.POST or None, initial={"status": concern.status})
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.concern_update(
-                    concern_id=concern.pk,
-                    coordinator=request.user,
-                    status=form.cleaned_data["status"],
-                    response=form.cleaned_data["response"],
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("care:concern", pk=concern.pk)
-        if request.method == "GET":
-            services.concern_record_view(concern=concern, coordinator=request.user)
-    elif request.method == "POST":
-        raise Http404
-    return render(
-        request,
-        "ethics/concern_detail.html",
-        {
-            "concern": concern,
-            "form": form,
-            "trail": selectors.audit_trail(concern) if is_coordinator else None,
-        },
-    )
+    if request.method == "POST":
+        raise Http404  # only coordinators act on it, on their own page
+    return render(request, "ethics/concern_detail.html", {"concern": concern})
 
 
 # -- safety flags ---------------------------------------------------------------------------
 
 
-@role_required(Role.SUPPORTER, Role.COORDINATOR)
+@_coordinators_to("team:flags")
+@supporter_required
 def flags(request):
-    if request.user.role == Role.COORDINATOR:
-        items = selectors.open_safety_flags()
-    else:
-        items = selectors.flags_raised_by(request.user)
+    items = selectors.flags_raised_by(request.user)
     return render(request, "ethics/flags.html", {"flags": items})
 
 
-@role_required(Role.SUPPORTER)
+@supporter_required
 @require_http_methods(["GET", "POST"])
 def flag_new(request, pk: int):
     pairing = get_pairing_to_flag(request.user, pk)
@@ -148,7 +129,7 @@ def flag_new(request, pk: int):
                 text=form.cleaned_data["text"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(request, _("Sent. Every coordinator has been alerted."))
             return redirect("care:flag", pk=flag.pk)
@@ -159,57 +140,31 @@ def flag_new(request, pk: int):
     )
 
 
-@role_required(Role.SUPPORTER, Role.COORDINATOR)
+@_coordinators_to("team:flag")
+@supporter_required
 @require_http_methods(["GET", "POST"])
 def flag_detail(request, pk: int):
     flag = get_flag_for(request.user, pk)
-    is_coordinator = request.user.role == Role.COORDINATOR
-    form = None
-    if is_coordinator:
-        form = FlagActionForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.safety_flag_act(
-                    flag_id=flag.pk,
-                    coordinator=request.user,
-                    kind=form.cleaned_data["kind"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, _("Recorded."))
-                return redirect("care:flag", pk=flag.pk)
-        if request.method == "GET":
-            services.safety_flag_record_view(flag=flag, coordinator=request.user)
-    elif request.method == "POST":
-        raise Http404
-    return render(
-        request,
-        "ethics/flag_detail.html",
-        {
-            "flag": flag,
-            "form": form if flag.status != FlagStatus.CLOSED else None,
-            "actions": flag.actions.select_related("actor") if is_coordinator else None,
-            "trail": selectors.audit_trail(flag) if is_coordinator else None,
-        },
-    )
+    if request.method == "POST":
+        raise Http404  # only coordinators act on it, on their own page
+    return render(request, "ethics/flag_detail.html", {"flag": flag})
 
 
 # -- debriefs -------------------------------------------------------------------------------
 
 
 def _debrief_access(user) -> None:
-    if user.role != Role.COORDINATOR and not is_approved_supporter(user):
+    if not is_approved_supporter(user):
         raise Http404
 
 
-@role_required(Role.SUPPORTER, Role.COORDINATOR)
+@_coordinators_to("team:debriefs")
+@supporter_required
 @require_http_methods(["GET", "POST"])
 def debriefs(request):
     user = request.user
     _debrief_access(user)
-    if request.method == "POST" and user.role == Role.SUPPORTER:
+    if request.method == "POST":
         try:
             services.debrief_volunteer_set(
                 user=user, volunteer=request.POST.get("volunteer") == "1"
@@ -228,7 +183,7 @@ def debriefs(request):
     )
 
 
-@role_required(Role.SUPPORTER)
+@supporter_required
 @require_http_methods(["GET", "POST"])
 def debrief_new(request):
     _debrief_access(request.user)
@@ -239,14 +194,15 @@ def debrief_new(request):
                 supporter=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(request, _("Sent to the supporter network."))
             return redirect("care:debrief", pk=debrief.pk)
     return render(request, "ethics/debrief_form.html", {"form": form})
 
 
-@role_required(Role.SUPPORTER, Role.COORDINATOR)
+@_coordinators_to("team:debrief")
+@supporter_required
 @require_http_methods(["GET", "POST"])
 def debrief_detail(request, pk: int):
     debrief = get_debrief_for(request.user, pk)
@@ -262,7 +218,7 @@ def debrief_detail(request, pk: int):
                         debrief_id=debrief.pk, user=user, text=form.cleaned_data["text"]
                     )
                 except ValidationError as error:
-                    _apply_errors(form, error)
+                    show_validation_error(form, error)
                 else:
                     return redirect("care:debrief", pk=debrief.pk)
         elif action in ("pick_up", "close"):
@@ -291,8 +247,7 @@ def debrief_detail(request, pk: int):
             "form": form if in_it and debrief.status == DebriefStatus.PICKED_UP else None,
             "may_pick_up": debrief.status == DebriefStatus.OPEN
             and user.pk != debrief.requested_by_id,
-            "may_close": debrief.status != DebriefStatus.CLOSED
-            and (in_it or user.role == Role.COORDINATOR),
+            "may_close": debrief.status != DebriefStatus.CLOSED and in_it,
         },
         status=400 if form.errors else 200,
     )
@@ -301,12 +256,10 @@ def debrief_detail(request, pk: int):
 # -- change requests and blocks -------------------------------------------------------------
 
 
-@anyone_signed_in
+@_coordinators_to("team:changes")
+@party_required
 def changes(request):
-    if request.user.role == Role.COORDINATOR:
-        items = selectors.open_change_requests()
-    else:
-        items = selectors.change_requests_by(request.user)
+    items = selectors.change_requests_by(request.user)
     return render(request, "ethics/changes.html", {"changes": items})
 
 
@@ -322,7 +275,7 @@ def change_new(request, pk: int):
                 user=request.user, pairing=pairing, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(request, _("Thank you. A coordinator will be in touch."))
             return redirect("care:change", pk=change.pk)
@@ -333,9 +286,11 @@ def change_new(request, pk: int):
     )
 
 
-@anyone_signed_in
+@_coordinators_to("team:change")
+@party_required
 @require_http_methods(["GET", "POST"])
 def change_detail(request, pk: int):
+    """The person who asked sees it, and may withdraw it while it is open."""
     change = get_change_request_for(request.user, pk)
     if request.method == "POST":
         status = request.POST.get("status", "")
@@ -346,16 +301,10 @@ def change_detail(request, pk: int):
         else:
             messages.success(request, _("Saved."))
         return redirect("care:change", pk=change.pk)
-    is_coordinator = request.user.role == Role.COORDINATOR
     return render(
         request,
         "ethics/change_detail.html",
-        {
-            "change": change,
-            "is_coordinator": is_coordinator,
-            "is_open": change.status == ChangeStatus.OPEN,
-            "trail": selectors.audit_trail(change) if is_coordinator else None,
-        },
+        {"change": change, "is_open": change.status == ChangeStatus.OPEN},
     )
 
 
@@ -368,7 +317,7 @@ def block(request, pk: int):
         try:
             services.supporter_block(survivor=request.user, pairing_id=pairing.pk)
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(
                 request,

@@ -1,10 +1,14 @@
-"""Forms for the workspace. Errors never echo what was typed (NeutralErrorsMixin first)."""
+"""Forms for the coordinators' pages. Errors never echo what was typed (NeutralErrorsMixin
+first); free text has a clear limit."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ethics.agreements.models import TEXT_MAX_LENGTH
+from ethics.agreements.services import ITEM_MAX_LENGTH, MAX_ITEMS
+from ethics.care.models import ConcernStatus, FlagActionKind
 from matching.models import EndReason
 from matching.reassign import END_REASONS, REASSIGN_REASONS, TRIGGER_KINDS
 from peersupport.people.form_base import NeutralErrorsMixin
@@ -108,3 +112,74 @@ class SupporterActionForm(NeutralErrorsMixin, forms.Form):
         if action == "capacity" and data.get("capacity") is None:
             self.add_error("capacity", _("Choose a number from 1 to 10."))
         return data
+
+
+# -- what people raise, and the agreements --------------------------------------------------
+
+
+def _long_text(label, *, required=True, help_text="", rows=6):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_MAX_LENGTH,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class ConcernUpdateForm(NeutralErrorsMixin, forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ConcernStatus.choices)
+    response = _long_text(
+        _("A note to the person who raised it"),
+        required=False,
+        rows=3,
+        help_text=_("They will see this. Leave it empty to keep the note already there."),
+    )
+
+
+class FlagActionForm(NeutralErrorsMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Action"), choices=FlagActionKind.choices)
+    note = _long_text(_("Note"), required=False, rows=3)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == FlagActionKind.NOTE and not cleaned.get("note"):
+            self.add_error("note", _("Please write the note."))
+        return cleaned
+
+
+class DraftForm(NeutralErrorsMixin, forms.Form):
+    introduction = _long_text(_("Introduction"), rows=5)
+    items = forms.CharField(
+        label=_("Items"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_("One item per line."),
+        max_length=MAX_ITEMS * (ITEM_MAX_LENGTH + 2),
+    )
+    summary = _long_text(
+        _("What changed"),
+        rows=3,
+        help_text=_("People see this when they are asked to acknowledge the new version."),
+    )
+
+    def clean_items(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["items"].splitlines()]
+        items = [line for line in lines if line]
+        if not items:
+            raise forms.ValidationError(_("An agreement needs at least one item."))
+        if len(items) > MAX_ITEMS:
+            raise forms.ValidationError(
+                _("Please keep to %(max)s items at most.") % {"max": MAX_ITEMS}
+            )
+        if any(len(item) > ITEM_MAX_LENGTH for item in items):
+            raise forms.ValidationError(
+                _("Each item must be under %(max)s characters.") % {"max": ITEM_MAX_LENGTH}
+            )
+        return items
+
+
+class ConfirmForm(NeutralErrorsMixin, forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, I am sure."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )

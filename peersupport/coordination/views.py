@@ -1,4 +1,10 @@
-"""The coordinators' workspace pages. Coordinators only: anyone else gets 404."""
+"""The coordinators' everyday pages: the queue (also their home page), the supporters with
+their places, the pairings to look at, and the service's figures. Coordinators only: anyone
+else gets 404.
+
+The other coordinator pages are beside this one, by topic: views_pairings (proposals, one
+pairing), views_care (what people raise), views_agreements, views_people (applications,
+settings). All are under /team/, in the URL namespace `team`."""
 
 from __future__ import annotations
 
@@ -11,24 +17,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
-from ethics.care.handover import pairing_end_by_coordinator, pairing_reassign
 from matching import supporters as supporter_services
-from matching.access import get_pairing_for
-from matching.models import CAPACITY_STATES, EndReason
-from matching.reassign import (
-    ReassignError,
-    Trigger,
-    stale_message,
-    version_token,
-)
 from peersupport.people import services as people_services
 from peersupport.people.access import coordinator_required, get_application_for
 from peersupport.people.models import Language, SupporterProfile, SupporterStatus
 
 from . import charts, health, selectors
-from .forms import EndPairingForm, ReassignForm, SupporterActionForm
+from .forms import SupporterActionForm
 
 
 def _int_or_none(value) -> int | None:
@@ -54,7 +51,7 @@ def queue(request):
     )
     return render(
         request,
-        "workspace/queue.html",
+        "team/queue.html",
         {
             "page": page,
             "rows": rows,
@@ -82,7 +79,7 @@ def supporters(request):
     debriefs = selectors.paginate(selectors.debriefs(show=dshow), request.GET.get("dpage"))
     return render(
         request,
-        "workspace/supporters.html",
+        "team/supporters.html",
         {
             "page": page,
             "status": status,
@@ -144,118 +141,9 @@ def at_risk(request):
     page = selectors.paginate(selectors.pairings_at_risk(show=show), request.GET.get("page"))
     return render(
         request,
-        "workspace/at_risk.html",
+        "team/at_risk.html",
         {"page": page, "show": show, "filters": selectors.RISK_FILTERS},
     )
-
-
-_TRIGGER_REASON = {
-    "change": EndReason.SURVIVOR_CHANGE,
-    "handover": EndReason.SUPPORTER_HANDOVER,
-    "blocked": EndReason.SURVIVOR_CHANGE,
-    "concern": EndReason.COORDINATOR_ENDED,
-}
-
-
-@coordinator_required
-@require_http_methods(["GET", "POST"])
-def pairing(request, pk: int):
-    """One pairing: its open items, its whole history, reassigning it, or ending it without
-    offering anyone new (when nobody fits, or it must stop first)."""
-    pairing = get_pairing_for(request.user, pk)
-    items = selectors.open_items_for(pairing)
-    live = pairing.state in CAPACITY_STATES
-    suggestions, unfit = selectors.suggestions_for_pairing(pairing) if live else ([], None)
-    initial = {"version": version_token(pairing), "reason": EndReason.COORDINATOR_ENDED}
-    trigger_kind = request.GET.get("trigger")
-    trigger_id = _int_or_none(request.GET.get("id"))
-    if trigger_kind == "change" and trigger_id:
-        change = next((c for c in items["changes"] if c.pk == trigger_id), None)
-        if change is not None:
-            initial.update(trigger_kind="change", trigger_id=change.pk)
-            initial["reason"] = _TRIGGER_REASON.get(change.kind, EndReason.COORDINATOR_ENDED)
-    elif trigger_kind == "concern" and any(c.pk == trigger_id for c in items["concerns"]):
-        initial.update(trigger_kind="concern", trigger_id=trigger_id)
-    ending = request.method == "POST" and request.POST.get("action") == "end"
-    reassigning = request.method == "POST" and not ending
-    form = ReassignForm(
-        request.POST if reassigning else None, initial=initial, suggestions=suggestions
-    )
-    end_form = EndPairingForm(
-        request.POST if ending else None,
-        initial={**initial, "reason": EndReason.COORDINATOR_ENDED},
-        prefix="end",
-    )
-    refusal = None
-    if request.method == "POST":
-        acting = end_form if ending else form
-        if not live:
-            # Someone else reassigned or ended it since the page was drawn: say so plainly
-            # (the forms are not shown for a pairing that has ended).
-            refusal = stale_message()
-        elif acting.is_valid():
-            try:
-                if ending:
-                    return _end(request, pairing, end_form.cleaned_data)
-                return _reassign(request, pairing, form.cleaned_data)
-            except ReassignError as error:
-                refusal = _first_error(error)
-    return render(
-        request,
-        "workspace/pairing.html",
-        {
-            "pairing": pairing,
-            "items": items,
-            "live": live,
-            "suggestions": suggestions,
-            "unfit": unfit,
-            "form": form,
-            "end_form": end_form,
-            "refusal": refusal,
-            "history": selectors.pairing_history(pairing),
-        },
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-def _trigger(data) -> Trigger | None:
-    if data["trigger_kind"] and data["trigger_id"]:
-        return Trigger(kind=data["trigger_kind"], pk=data["trigger_id"])
-    return None
-
-
-def _reassign(request, pairing, data):
-    new = pairing_reassign(
-        pairing_id=pairing.pk,
-        coordinator=request.user,
-        reason=data["reason"],
-        supporter_id=data["supporter"],
-        expected_version=data["version"],
-        note=data["note"],
-        trigger=_trigger(data),
-    )
-    messages.success(request, _("The pairing has ended and the new supporter has been offered."))
-    return redirect("team:pairing", pk=new.pk)
-
-
-def _end(request, pairing, data):
-    _old, new_request = pairing_end_by_coordinator(
-        pairing_id=pairing.pk,
-        coordinator=request.user,
-        reason=data["reason"],
-        expected_version=data["version"],
-        reopen=data["then"] == EndPairingForm.REOPEN,
-        note=data["note"],
-        trigger=_trigger(data),
-    )
-    if new_request is not None:
-        messages.success(request, _("The pairing has ended. The person is back in the queue."))
-    else:
-        messages.success(
-            request,
-            _("The pairing has ended. The person has no open request until they ask again."),
-        )
-    return redirect("team:pairing", pk=pairing.pk)
 
 
 @coordinator_required
@@ -263,7 +151,7 @@ def service_health(request):
     data = health.service_health()
     return render(
         request,
-        "workspace/health.html",
+        "team/health.html",
         {
             "health": data,
             "sessions_chart": charts.bar_chart(

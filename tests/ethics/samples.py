@@ -1,7 +1,8 @@
 """Sample objects for the safety-frame walk over every route (tests/peersupport).
 
-Each ethics page with an argument gets an object that at least one persona may open. The
-pairings are chosen not to change what the walk's survivor sees elsewhere: theirs has ended.
+Each ethics page with an argument (and the coordinators' page for the same thing, under
+team:) gets an object that at least one persona may open. The pairings are chosen not to
+change what the walk's survivor sees elsewhere: theirs has ended.
 """
 
 from __future__ import annotations
@@ -36,14 +37,19 @@ def ethics_samples(*, survivor, supporter) -> dict[str, dict[str, int]]:
     version = AgreementVersion.objects.published().first()
     return {
         "agreements:version": {"pk": version.pk},
-        "agreements:publish": {"pk": version.pk},
-        "agreements:draft": {"pk": AgreementDocument.objects.first().pk},
+        "team:version": {"pk": version.pk},
+        "team:publish": {"pk": version.pk},
+        "team:draft": {"pk": AgreementDocument.objects.first().pk},
         "care:concern_new": {"pk": current.pk},
         "care:concern": {"pk": concern.pk},
+        "team:concern": {"pk": concern.pk},
         "care:flag_new": {"pk": current.pk},
         "care:flag": {"pk": flag.pk},
+        "team:flag": {"pk": flag.pk},
         "care:debrief": {"pk": debrief.pk},
+        "team:debrief": {"pk": debrief.pk},
         "care:change_new": {"pk": current.pk},
         "care:change": {"pk": change.pk},
+        "team:change": {"pk": change.pk},
         "care:block": {"pk": past.pk},
     }

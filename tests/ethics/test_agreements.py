@@ -188,14 +188,14 @@ def test_only_coordinators_draft_or_publish(supporter, survivor, supporter_clien
             agreements_services.agreement_draft_save(
                 document_id=document.pk, actor=person, introduction="x", items=["y"], summary="z"
             )
-    assert supporter_client.get(reverse("agreements:manage")).status_code == 404
-    assert supporter_client.get(reverse("agreements:draft", args=[document.pk])).status_code == 404
+    assert supporter_client.get(reverse("team:agreements")).status_code == 404
+    assert supporter_client.get(reverse("team:draft", args=[document.pk])).status_code == 404
 
 
 def test_coordinator_drafts_and_publishes_through_the_pages(coordinator_client):
     document = AgreementDocument.objects.get(slug="supporter-expectations")
     response = coordinator_client.post(
-        reverse("agreements:draft", args=[document.pk]),
+        reverse("team:draft", args=[document.pk]),
         {
             "introduction": "As a peer supporter I will endeavor to:",
             "items": "Listen first.\n\n  Keep my commitments.  \n",
@@ -204,19 +204,17 @@ def test_coordinator_drafts_and_publishes_through_the_pages(coordinator_client):
     )
     draft = AgreementVersion.objects.drafts().get(document=document)
     assert response.status_code == 302
-    assert response["Location"] == reverse("agreements:publish", args=[draft.pk])
+    assert response["Location"] == reverse("team:publish", args=[draft.pk])
     assert list(draft.items.values_list("text", flat=True)) == [
         "Listen first.",
         "Keep my commitments.",
     ]
-    response = coordinator_client.post(
-        reverse("agreements:publish", args=[draft.pk]), {"confirm": "on"}
-    )
+    response = coordinator_client.post(reverse("team:publish", args=[draft.pk]), {"confirm": "on"})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.is_published
     # The text is shown with its number and date.
-    page = coordinator_client.get(reverse("agreements:version", args=[draft.pk])).content.decode()
+    page = coordinator_client.get(reverse("team:version", args=[draft.pk])).content.decode()
     assert "Version 2, published" in page
     assert "Keep my commitments." in page
 
@@ -224,7 +222,7 @@ def test_coordinator_drafts_and_publishes_through_the_pages(coordinator_client):
 def test_empty_or_oversized_draft_fields_are_field_errors(coordinator_client):
     document = AgreementDocument.objects.get(slug="ethics")
     response = coordinator_client.post(
-        reverse("agreements:draft", args=[document.pk]),
+        reverse("team:draft", args=[document.pk]),
         {"introduction": "   ", "items": "\n\n", "summary": "x" * 4001},
     )
     assert response.status_code == 200

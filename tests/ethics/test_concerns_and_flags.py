@@ -67,12 +67,12 @@ def test_coordinator_reads_a_concern_and_opening_it_is_recorded(coordinator_clie
     concern = care_services.concern_raise(
         user=pairing.survivor, pairing=pairing, category="judged", text=SECRET
     )
-    page = coordinator_client.get(reverse("care:concern", args=[concern.pk])).content.decode()
+    page = coordinator_client.get(reverse("team:concern", args=[concern.pk])).content.decode()
     assert SECRET in page
     assert AuditEvent.objects.filter(action="concern.viewed", target_id=concern.pk).count() == 1
 
     coordinator_client.post(
-        reverse("care:concern", args=[concern.pk]),
+        reverse("team:concern", args=[concern.pk]),
         {"status": "in_review", "response": "We will call you this week."},
     )
     concern.refresh_from_db()
@@ -92,6 +92,23 @@ def test_concern_text_is_encrypted_at_rest_and_never_leaks(pairing):
     )
     assert SECRET not in _raw_column(Concern, concern.pk)
     _nothing_leaked()
+
+
+def test_the_raisers_page_shows_the_status_but_nothing_of_the_coordinators_handling(
+    survivor_client, pairing, coordinator
+):
+    concern = care_services.concern_raise(
+        user=pairing.survivor, pairing=pairing, category="judged", text=SECRET
+    )
+    url = reverse("care:concern", args=[concern.pk])
+    page = survivor_client.get(url).content.decode()
+    assert SECRET in page and 'name="status"' not in page
+    assert "Who has opened and changed this" not in page
+    assert reverse("team:pairing", args=[pairing.pk]) not in page
+    response = survivor_client.post(url, {"status": "resolved", "response": ""})
+    assert response.status_code == 404
+    concern.refresh_from_db()
+    assert concern.status == "open"
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 4001])
@@ -132,7 +149,7 @@ def test_a_safety_flag_reaches_every_coordinator_once_and_only_after_commit(
         assert message.subject == "You have a new message"
     for person in (coordinator, other_coordinator):
         alert = Notification.objects.get(user=person, kind="flag.new")
-        assert alert.link == reverse("care:flag", args=[flag.pk])
+        assert alert.link == reverse("team:flag", args=[flag.pk])
     event = AuditEvent.objects.get(action="flag.raised")
     assert (event.actor, event.target_id) == (pairing.supporter, flag.pk)
     assert flag.created_at is not None
@@ -239,7 +256,7 @@ def test_only_the_flagging_supporter_and_coordinators_see_a_flag(
     survivor.force_login(pairing.survivor)
     assert survivor.get(reverse("care:flags")).status_code == 404
 
-    page = coordinator_client.get(url).content.decode()
+    page = coordinator_client.get(reverse("team:flag", args=[flag.pk])).content.decode()
     assert SECRET in page
     assert AuditEvent.objects.filter(action="flag.viewed", target_id=flag.pk).count() == 1
 
@@ -250,7 +267,7 @@ def test_each_coordinator_action_on_a_flag_is_recorded(
     flag = care_services.safety_flag_raise(
         supporter=pairing.supporter, pairing=pairing, category="others", text=SECRET
     )
-    url = reverse("care:flag", args=[flag.pk])
+    url = reverse("team:flag", args=[flag.pk])
     coordinator_client.post(url, {"kind": "acknowledged", "note": ""})
     care_services.safety_flag_act(
         flag_id=flag.pk, coordinator=other_coordinator, kind="note", note="Called them."
@@ -308,7 +325,7 @@ def test_the_coordinators_lists_cost_a_fixed_number_of_queries(
 
     add_one()
     counts = {}
-    for name in ("care:flags", "care:concerns"):
+    for name in ("team:flags", "team:concerns"):
         with CaptureQueriesContext(connection) as queries:
             assert coordinator_client.get(reverse(name)).status_code == 200
         counts[name] = len(queries)
@@ -326,10 +343,11 @@ def test_the_coordinators_lists_cost_a_fixed_number_of_queries(
 def test_the_ethics_addresses_say_nothing_about_what_the_page_is_for():
     from ethics.agreements.urls import urlpatterns as agreement_urls
     from ethics.care.urls import urlpatterns as care_urls
+    from peersupport.coordination.urls import urlpatterns as team_urls
 
     telling = ("flag", "concern", "debrief", "block", "safety", "danger", "abuse", "support")
-    routes = [str(pattern.pattern) for pattern in [*agreement_urls, *care_urls]]
-    assert len(routes) == 19
+    routes = [str(pattern.pattern) for pattern in [*agreement_urls, *care_urls, *team_urls]]
+    assert len(routes) == 44
     for route in routes:
         for word in telling:
             assert word not in route.lower(), route

@@ -76,7 +76,7 @@ def test_a_debrief_is_picked_up_by_a_volunteer_and_both_see_it_until_closed(supp
 def test_a_coordinator_can_pick_up_a_debrief(supporter, coordinator, coordinator_client):
     debrief = care_services.debrief_request(supporter=supporter, text="After a heavy week.")
     assert debrief in care_selectors.debriefs_for(coordinator)
-    coordinator_client.post(reverse("care:debrief", args=[debrief.pk]), {"action": "pick_up"})
+    coordinator_client.post(reverse("team:debrief", args=[debrief.pk]), {"action": "pick_up"})
     debrief.refresh_from_db()
     assert debrief.picked_up_by == coordinator
 
@@ -170,7 +170,7 @@ def test_oversized_change_reason_is_a_field_error(survivor_client, pairing):
 
 def test_coordinator_marks_a_change_request_done(coordinator_client, pairing):
     change = care_services.change_request_open(user=pairing.survivor, pairing=pairing)
-    coordinator_client.post(reverse("care:change", args=[change.pk]), {"status": "done"})
+    coordinator_client.post(reverse("team:change", args=[change.pk]), {"status": "done"})
     change.refresh_from_db()
     assert change.status == "done"
     assert change not in care_selectors.open_change_requests()

@@ -18,7 +18,7 @@ def test_coordinator_home_counts_what_needs_a_coordinator(coordinator_client, pa
     assert "1 urgent flag not closed" in page
     assert "0 open concerns" in page
     assert "1 change request" in page
-    assert reverse("agreements:manage") in page
+    assert reverse("team:agreements") in page
 
 
 def test_survivor_home_offers_a_concern_a_different_supporter_and_a_block(

@@ -14,8 +14,8 @@ MATCHING_POST_ONLY = {
     "matching:offer_accept": "POST only",
     "matching:offer_decline": "POST only",
     "matching:pairing_action": "POST only",
-    "matching:run": "POST only",
-    "matching:proposal_decide": "POST only",
+    "team:run": "POST only",
+    "team:proposal_decide": "POST only",
 }
 
 
@@ -29,6 +29,9 @@ def matching_samples(*, survivor, supporter) -> dict[str, dict[str, int]]:
         request__status="open",
         offer_expires_at=timezone.now() + timedelta(days=1),
     )
+    # The parties' pairing page: the walk's supporter with someone else (coordinators have
+    # their own pairing page, team:pairing, and are sent on to it).
+    current = PairingFactory(supporter=supporter)
     return {
         "matching:request": {"pk": waiting.pk},
         "matching:request_edit": {"pk": waiting.pk},
@@ -36,7 +39,7 @@ def matching_samples(*, survivor, supporter) -> dict[str, dict[str, int]]:
         "matching:offer": {"pk": offer.pk},
         "matching:offer_accept": {"pk": offer.pk},
         "matching:offer_decline": {"pk": offer.pk},
-        "matching:pairing": {"pk": offer.pk},
+        "matching:pairing": {"pk": current.pk},
         "matching:pairing_action": {"pk": offer.pk},
-        "matching:proposal_decide": {"pk": offer.pk},
+        "team:proposal_decide": {"pk": offer.pk},
     }

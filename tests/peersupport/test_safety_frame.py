@@ -45,6 +45,7 @@ NO_PAGE_OF_THEIR_OWN = {
     "account_confirm_login_code": "sign-in by emailed code is turned off",
     "account_set_password": "only for an account that has no password",
     "mfa_activate_totp": "asks the person to confirm their password first",
+    "matching:proposals": "an old address: sends coordinators on to team:proposals",
     **MATCHING_POST_ONLY,
     **WORKSPACE_NO_PAGE,
 }

@@ -548,7 +548,7 @@ def test_debrief_requests_filter_by_status(coordinator_client):
     url = reverse("team:supporters")
 
     links = {
-        name: reverse("care:debrief", kwargs={"pk": d.pk})
+        name: reverse("team:debrief", kwargs={"pk": d.pk})
         for name, d in (("open", waiting), ("picked_up", picked), ("closed", closed))
     }
 
@@ -562,3 +562,138 @@ def test_debrief_requests_filter_by_status(coordinator_client):
     assert rows({"dshow": "picked_up"}) == {"picked_up"}
     assert rows({"dshow": "closed"}) == {"closed"}
     assert rows({"dshow": "nonsense"}) == {"open", "picked_up"}
+
+
+# -- one place, one navigation, one pairing page -------------------------------------------------
+
+
+def _team_pages(pairing) -> dict[str, dict]:
+    """Every coordinator page that answers a GET with HTML, with arguments for it."""
+    from ethics.agreements.models import AgreementDocument, AgreementVersion
+
+    concern = Concern.objects.create(
+        pairing=pairing, raised_by=pairing.survivor, category="other", text=SECRET
+    )
+    flag = SafetyFlag.objects.create(
+        pairing=pairing, raised_by=pairing.supporter, category="self", text=SECRET
+    )
+    debrief = DebriefRequest.objects.create(requested_by=pairing.supporter, text=SECRET)
+    change = ChangeRequest.objects.create(
+        pairing=pairing, kind=ChangeKind.CHANGE, requested_by=pairing.survivor
+    )
+    version = AgreementVersion.objects.published().first()
+    applicant = SupporterFactory(profile__status=SupporterStatus.APPLIED)
+    return {
+        "queue": {},
+        "proposals": {},
+        "at_risk": {},
+        "pairing": {"pk": pairing.pk},
+        "supporters": {},
+        "applications": {},
+        "application": {"pk": applicant.supporter_profile.pk},
+        "debriefs": {},
+        "debrief": {"pk": debrief.pk},
+        "flags": {},
+        "flag": {"pk": flag.pk},
+        "concerns": {},
+        "concern": {"pk": concern.pk},
+        "changes": {},
+        "change": {"pk": change.pk},
+        "health": {},
+        "vocabulary": {"kind": "areas"},
+        "vocabulary_new": {"kind": "areas"},
+        "vocabulary_edit": {"kind": "areas", "pk": Language.objects.first().pk},
+        "agreements": {},
+        "draft": {"pk": AgreementDocument.objects.first().pk},
+        "version": {"pk": version.pk},
+        "publish": {"pk": version.pk},
+        "coordinator_new": {},
+    }
+
+
+# Coordinator routes without a page of their own.
+TEAM_NO_PAGE = {"run", "proposal_decide", "supporter_action", "health_csv"}
+
+
+def test_every_coordinator_page_carries_the_one_navigation_and_names_every_link(
+    coordinator_client,
+):
+    from django.urls import get_resolver
+
+    pages = _team_pages(PairingFactory())
+    pages["vocabulary_edit"]["kind"] = "languages"
+    team = get_resolver().namespace_dict["team"][1]
+    routed = {name for name in team.reverse_dict if isinstance(name, str)}
+    assert routed == set(pages) | TEAM_NO_PAGE  # a new coordinator page is listed here too
+    for name, kwargs in pages.items():
+        response = coordinator_client.get(reverse(f"team:{name}", kwargs=kwargs))
+        assert response.status_code == 200, name
+        html = response.content.decode()
+        assert html.count("data-team-nav") == 1, name
+        nav = html[html.index("data-team-nav") : html.index("</nav>", html.index("data-team-nav"))]
+        assert nav.count('aria-current="page"') == 1, name  # where the coordinator is
+        for link_text in re.findall(r"<a\b[^>]*>(.*?)</a>", html, re.S):
+            assert re.sub(r"<[^>]+>", "", link_text).strip(), (name, link_text)
+        assert SECRET not in html or name in ("flag", "concern", "debrief"), name
+
+
+def test_the_old_tab_bars_are_gone(coordinator_client):
+    html = coordinator_client.get(reverse("team:at_risk")).content.decode()
+    assert 'aria-label="Workspace"' not in html
+    assert 'aria-label="What needs a coordinator"' not in html
+
+
+def test_old_addresses_take_a_coordinator_to_their_own_page(coordinator_client):
+    pairing = PairingFactory()
+    pages = _team_pages(pairing)
+    moved = {
+        reverse("matching:pairing", kwargs=pages["pairing"]): ("pairing", pages["pairing"]),
+        reverse("matching:proposals"): ("proposals", {}),
+        reverse("care:concerns"): ("concerns", {}),
+        reverse("care:concern", kwargs=pages["concern"]): ("concern", pages["concern"]),
+        reverse("care:flags"): ("flags", {}),
+        reverse("care:flag", kwargs=pages["flag"]): ("flag", pages["flag"]),
+        reverse("care:changes"): ("changes", {}),
+        reverse("care:change", kwargs=pages["change"]): ("change", pages["change"]),
+        reverse("care:debriefs"): ("debriefs", {}),
+        reverse("care:debrief", kwargs=pages["debrief"]): ("debrief", pages["debrief"]),
+        reverse("agreements:version", kwargs=pages["version"]): ("version", pages["version"]),
+    }
+    for old, (name, kwargs) in moved.items():
+        response = coordinator_client.get(old)
+        assert response.status_code == 302, old
+        assert response["Location"] == reverse(f"team:{name}", kwargs=kwargs), old
+
+
+def test_the_old_proposals_address_is_404_for_everyone_else(survivor_client, supporter_client):
+    for client in (survivor_client, supporter_client):
+        assert client.get(reverse("matching:proposals")).status_code == 404
+
+
+def test_the_coordinators_pairing_page_shows_the_request_and_pauses_and_resumes(
+    coordinator_client, coordinator
+):
+    pairing = PairingFactory()
+    url = reverse("team:pairing", kwargs={"pk": pairing.pk})
+    html = coordinator_client.get(url).content.decode()
+    assert "What they asked for" in html and "data-state-actions" in html
+    assert "data-reassign-form" in html or "data-unfit" in html
+    assert "data-end-form" in html
+    response = coordinator_client.post(url, {"action": "pause"})
+    assert response.status_code == 302 and response["Location"] == url
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.PAUSED
+    assert pairing.transitions.filter(to_state="paused", actor=coordinator).exists()
+    coordinator_client.post(url, {"action": "resume"})
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.ACTIVE
+
+
+def test_coordinators_change_a_pairing_only_from_their_own_page(coordinator_client):
+    pairing = PairingFactory()
+    response = coordinator_client.post(
+        reverse("matching:pairing_action", kwargs={"pk": pairing.pk}), {"action": "pause"}
+    )
+    assert response.status_code == 404
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.ACTIVE

@@ -1,4 +1,5 @@
-"""Coordinators' pages for people: applications, new coordinators and the vocabularies."""
+"""Coordinators' pages for people and settings: supporters' applications, adding a
+coordinator, and the lists people choose from. Coordinators only: anyone else gets 404."""
 
 from __future__ import annotations
 
@@ -13,22 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from peersupport.people import services
-from peersupport.people.access import (
-    coordinator_required,
-    get_application_for,
-)
+from peersupport.people.access import coordinator_required, get_application_for
 from peersupport.people.forms import (
     VOCABULARIES,
     CoordinatorCreateForm,
     DecisionForm,
     vocabulary_form_class,
 )
-from peersupport.people.models import (
-    SupporterProfile,
-    SupporterStatus,
-)
-
-# The team's pages (coordinators only)
+from peersupport.people.models import SupporterProfile, SupporterStatus
 
 
 @coordinator_required
@@ -107,7 +100,7 @@ def vocabulary_list(request, kind: str):
         "team/vocabulary_list.html",
         {
             "kind": kind,
-            "kinds": VOCABULARIES,
+            "kinds": {key: m._meta.verbose_name_plural for key, m in VOCABULARIES.items()},
             "items": model.objects.all(),
             "title": model._meta.verbose_name_plural,
         },

@@ -1,0 +1,201 @@
+"""The coordinators' side of what people raise: urgent flags, concerns, change requests and
+debriefs, each as a list of what is still open and a page to handle one. Coordinators only:
+anyone else gets 404.
+
+The people who raised them keep their own pages (ethics.care.views), where they see what they
+raised and its status. Opening one here is recorded (the services write the audit row).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ethics.care import selectors as care_selectors
+from ethics.care import services as care_services
+from ethics.care.access import (
+    get_change_request_for,
+    get_concern_for,
+    get_debrief_for,
+    get_flag_for,
+)
+from ethics.care.forms import MessageForm
+from ethics.care.models import ChangeStatus, DebriefStatus, FlagStatus
+from peersupport.people.access import coordinator_required
+from peersupport.people.form_base import show_validation_error
+
+from .forms import ConcernUpdateForm, FlagActionForm
+
+# -- urgent flags ---------------------------------------------------------------------------
+
+
+@coordinator_required
+def flags(request):
+    return render(request, "team/flags.html", {"flags": care_selectors.open_safety_flags()})
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def flag(request, pk: int):
+    flag = get_flag_for(request.user, pk)
+    form = FlagActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            care_services.safety_flag_act(
+                flag_id=flag.pk,
+                coordinator=request.user,
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            show_validation_error(form, error)
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect("team:flag", pk=flag.pk)
+    if request.method == "GET":
+        care_services.safety_flag_record_view(flag=flag, coordinator=request.user)
+    return render(
+        request,
+        "team/flag.html",
+        {
+            "flag": flag,
+            "form": form if flag.status != FlagStatus.CLOSED else None,
+            "actions": flag.actions.select_related("actor"),
+            "trail": care_selectors.audit_trail(flag),
+        },
+    )
+
+
+# -- concerns -------------------------------------------------------------------------------
+
+
+@coordinator_required
+def concerns(request):
+    return render(request, "team/concerns.html", {"concerns": care_selectors.open_concerns()})
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def concern(request, pk: int):
+    concern = get_concern_for(request.user, pk)
+    form = ConcernUpdateForm(request.POST or None, initial={"status": concern.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            care_services.concern_update(
+                concern_id=concern.pk,
+                coordinator=request.user,
+                status=form.cleaned_data["status"],
+                response=form.cleaned_data["response"],
+            )
+        except ValidationError as error:
+            show_validation_error(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("team:concern", pk=concern.pk)
+    if request.method == "GET":
+        care_services.concern_record_view(concern=concern, coordinator=request.user)
+    return render(
+        request,
+        "team/concern.html",
+        {"concern": concern, "form": form, "trail": care_selectors.audit_trail(concern)},
+    )
+
+
+# -- change and handover requests -----------------------------------------------------------
+
+
+@coordinator_required
+def changes(request):
+    return render(request, "team/changes.html", {"changes": care_selectors.open_change_requests()})
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def change(request, pk: int):
+    change = get_change_request_for(request.user, pk)
+    if request.method == "POST":
+        status = request.POST.get("status", "")
+        try:
+            care_services.change_request_close(
+                request_id=change.pk, actor=request.user, status=status
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("team:change", pk=change.pk)
+    return render(
+        request,
+        "team/change.html",
+        {
+            "change": change,
+            "is_open": change.status == ChangeStatus.OPEN,
+            "trail": care_selectors.audit_trail(change),
+        },
+    )
+
+
+# -- debriefs -------------------------------------------------------------------------------
+
+
+@coordinator_required
+def debriefs(request):
+    return render(
+        request, "team/debriefs.html", {"debriefs": care_selectors.debriefs_for(request.user)}
+    )
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def debrief(request, pk: int):
+    """A coordinator may pick a debrief up (and then talk it through like a volunteer), and
+    may close any debrief."""
+    debrief = get_debrief_for(request.user, pk)
+    user = request.user
+    form = MessageForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "message":
+            form = MessageForm(request.POST)
+            if form.is_valid():
+                try:
+                    care_services.debrief_message_add(
+                        debrief_id=debrief.pk, user=user, text=form.cleaned_data["text"]
+                    )
+                except ValidationError as error:
+                    show_validation_error(form, error)
+                else:
+                    return redirect("team:debrief", pk=debrief.pk)
+        elif action in ("pick_up", "close"):
+            try:
+                if action == "pick_up":
+                    care_services.debrief_pick_up(debrief_id=debrief.pk, user=user)
+                else:
+                    care_services.debrief_close(debrief_id=debrief.pk, user=user)
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+            else:
+                if action == "close":
+                    messages.success(request, _("Closed."))
+                    return redirect("team:debriefs")
+                messages.success(request, _("You picked it up. Say hello below."))
+            return redirect("team:debrief", pk=debrief.pk)
+        else:
+            raise Http404
+    in_it = user.pk in (debrief.requested_by_id, debrief.picked_up_by_id)
+    return render(
+        request,
+        "team/debrief.html",
+        {
+            "debrief": debrief,
+            "thread": debrief.messages.select_related("author"),
+            "form": form if in_it and debrief.status == DebriefStatus.PICKED_UP else None,
+            "may_pick_up": debrief.status == DebriefStatus.OPEN,
+            "may_close": debrief.status != DebriefStatus.CLOSED,
+        },
+        status=400 if form.errors else 200,
+    )
