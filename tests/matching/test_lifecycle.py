@@ -157,13 +157,13 @@ def test_run_proposes_offer_accept_and_start_records_every_transition(
 ):
     request = _open_request(agreed_survivor)
     client.force_login(coordinator)
-    client.post(reverse("matching:run"))
+    client.post(reverse("team:run"))
     pairing = Pairing.objects.get(request=request)
     assert pairing.state == PairingState.PROPOSED
     assert pairing.supporter == agreed_supporter
 
     with_commit = client.post(
-        reverse("matching:proposal_decide", args=[pairing.pk]), {"decision": "offer"}
+        reverse("team:proposal_decide", args=[pairing.pk]), {"decision": "offer"}
     )
     assert with_commit.status_code == 302
     pairing.refresh_from_db()
@@ -389,7 +389,7 @@ def test_the_stored_score_equals_the_explanation(
     assert "Has waited 5 days" in str(components[-1].reason)
 
     client.force_login(coordinator)
-    for url in (reverse("matching:proposals"), reverse("matching:pairing", args=[pairing.pk])):
+    for url in (reverse("team:proposals"), reverse("team:pairing", args=[pairing.pk])):
         body = client.get(url).content.decode()
         assert "Has waited 5 days" in body, url
         assert "Shared lived experience" in body, url

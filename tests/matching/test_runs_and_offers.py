@@ -361,7 +361,7 @@ def test_the_survivor_never_reads_why_a_pairing_ended(client, coordinator, survi
         assert "This pairing has ended." in body
         assert "handed over" not in body and "declined" not in body
     client.force_login(coordinator)
-    body = client.get(reverse("matching:pairing", args=[handed_over.pk])).content.decode()
+    body = client.get(reverse("team:pairing", args=[handed_over.pk])).content.decode()
     assert "The supporter handed over" in body
 
 
