@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from matching.access import get_pairing_for, survivor_may_see_supporter
-from matching.models import Pairing, PairingState
+from matching.models import Pairing
 from peersupport.people.models import Role, SupporterStatus, User
 
 from .models import (
@@ -22,8 +22,6 @@ from .models import (
     DebriefVolunteer,
     SafetyFlag,
 )
-
-LIVE_STATES = (PairingState.AWAITING_AGREEMENT, PairingState.ACTIVE, PairingState.PAUSED)
 
 
 def _get(queryset, pk):
