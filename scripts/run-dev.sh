@@ -16,8 +16,8 @@ cat <<INFO
 
   The service is starting at http://127.0.0.1:${PORT}/
   Sign in with one of the demo accounts above (password: demo-pass-2026).
-  Sign-up and password emails are printed in this terminal; discreet notices and
-  reminders (sent by Celery) in .var/celery.log.
+  Emails (sign-up, password, notices, reminders) are sent by Celery: they are printed
+  in .var/celery.log.
   Celery worker and beat log: .var/celery.log
   Press Ctrl-C to stop.
 
