@@ -21,7 +21,7 @@ from peersupport.people.access import (
 )
 from peersupport.people.models import Role
 
-from . import runner, selectors, services
+from . import explanations, selectors, services
 from .access import (
     get_offer_for,
     get_pairing_for,
@@ -168,7 +168,7 @@ def offer_detail(request, pk: int):
         {
             "pairing": pairing,
             "support_request": selectors.request_details(pairing.request),
-            "reasons": runner.explanation_rows(pairing),
+            "reasons": explanations.explanation_rows(pairing),
             "decline_form": DeclineForm(),
         },
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ethics.care.handover import pairing_end_by_coordinator, pairing_reassign
-from matching import runner
+from matching import explanations, runner
 from matching import selectors as matching_selectors
 from matching import services as matching_services
 from matching.access import get_pairing_for
@@ -44,7 +44,7 @@ def _first_error(error: ValidationError) -> str:
 def proposals(request):
     pending = list(matching_selectors.proposals_for_review())
     for pairing in pending:
-        pairing.reasons = runner.explanation_rows(pairing)
+        pairing.reasons = explanations.explanation_rows(pairing)
     return render(request, "team/proposals.html", {"pending": pending})
 
 
@@ -158,7 +158,7 @@ def pairing(request, pk: int):
         {
             "pairing": pairing,
             "support_request": matching_selectors.request_details(pairing.request),
-            "reasons": runner.explanation_rows(pairing),
+            "reasons": explanations.explanation_rows(pairing),
             "items": items,
             "live": live,
             "suggestions": suggestions,
