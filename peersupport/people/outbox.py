@@ -7,7 +7,7 @@ the commit (a 500 for a change that was saved) and the email was lost; with a sl
 a password reset took 300 ms longer for an address with an account than for one without,
 which tells anyone whether a partner has an account. Now a request only writes rows; nothing
 a person wrote goes into them (the words are the service's own, or allauth's), and the address
-and body are encrypted at rest and blanked once the row is done.
+and body are encrypted at rest and blanked once the row is sent or dropped.
 
 How rows are written:
 - `notify()` (notifications.py) writes a discreet notice for the person (`outbox_notice_add`);
@@ -20,9 +20,11 @@ How rows are written:
 
 How rows leave, exactly once by design (the reminders' pattern, sessions/reminders.py):
 - after the commit, a nudge asks for `deliver_outbox`. It is published from a thread of its
-  own, so no request ever waits on the broker (a publish to a Redis that refuses takes about
-  6 s of kombu's retries) and a broker error is logged, never raised; Celery beat runs the
-  same task every OUTBOX_SWEEP_SECONDS as the sweep, so a lost nudge only delays an email;
+  own, so no request ever waits on the broker (a publish to a Redis that refuses connections
+  took 0.6 to 6 s of kombu's retries here; one that does not answer can hang far longer) and a
+  broker error is logged (its type), never raised. Celery beat runs the same task every
+  OUTBOX_SWEEP_SECONDS as the sweep, so a nudge that was lost (the broker was away, or the
+  process exited first, as a management command does) only delays an email;
 - a delivery claims due rows with SELECT ... FOR UPDATE SKIP LOCKED (OUTBOX_BATCH_SIZE at a
   time), marks them sent, then hands them to the mail server over one connection as the last
   step before COMMIT. Two deliveries never hold the same row; a worker that dies before the
