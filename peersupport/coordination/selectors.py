@@ -12,16 +12,26 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ethics.care.models import (
+    ChangeKind,
+    ChangeRequest,
+    ChangeStatus,
+    Concern,
+    DebriefRequest,
+    SafetyFlag,
+)
 from matching import engine, runner
 from matching.eligibility import supporters_with_places, with_places
 from matching.models import (
     CAPACITY_STATES,
     OPEN_OFFER_STATES,
     Pairing,
+    PairingTransition,
     RequestStatus,
     SupportRequest,
 )
 from peersupport.people.models import SupporterProfile, SupporterStatus, User
+from sessions.models import CheckIn, ContactLapse, SessionStatus, SupportSession
 
 PAGE_SIZE = 25
 SUGGESTIONS = 3
@@ -266,8 +276,6 @@ DEBRIEF_FILTERS = {
 def debriefs(*, show: str = "not_closed"):
     """Supporters' debrief requests: who and when, never what they wrote. By default those
     not closed yet; or those of one status."""
-    from ethics.care.models import DebriefRequest
-
     queryset = DebriefRequest.objects.select_related("requested_by", "picked_up_by").defer("text")
     if show in ("open", "picked_up", "closed"):
         queryset = queryset.filter(status=show)
@@ -292,9 +300,6 @@ RISK_FILTERS = {
 def pairings_at_risk(*, show: str = "all"):
     """Live pairings with an open safety flag, concern, change or handover request, or lapsed
     contact; safety flags first, always, then the longest-standing."""
-    from ethics.care.models import ChangeKind, ChangeRequest, ChangeStatus, Concern, SafetyFlag
-    from sessions.models import CheckIn, ContactLapse, SessionStatus, SupportSession
-
     changes = ChangeRequest.objects.filter(pairing=OuterRef("pk"), status=ChangeStatus.OPEN)
     # A lapse the sweep escalated, with no session held or check-in answered since.
     lapsed = ContactLapse.objects.filter(pairing=OuterRef("pk")).exclude(
@@ -339,8 +344,6 @@ def pairings_at_risk(*, show: str = "all"):
 def pairing_history(pairing: Pairing) -> list[Pairing]:
     """Every pairing of this survivor, oldest first, each with its transitions (who, when,
     why): the whole story on one page, in three queries."""
-    from matching.models import PairingTransition
-
     return list(
         Pairing.objects.filter(survivor_id=pairing.survivor_id)
         .select_related("supporter")
@@ -357,8 +360,6 @@ def pairing_history(pairing: Pairing) -> list[Pairing]:
 def open_items_for(pairing: Pairing) -> dict[str, list]:
     """The open things raised about this pairing (ids and categories; the text stays on the
     ethics pages, where opening it is audited)."""
-    from ethics.care.models import ChangeRequest, ChangeStatus, Concern, SafetyFlag
-
     return {
         "flags": list(SafetyFlag.objects.not_closed().filter(pairing=pairing).defer("text")),
         "concerns": list(
