@@ -33,14 +33,12 @@ from peersupport.people.models import User
 from peersupport.people.notifications import notify_coordinators
 
 from . import eligibility, engine, services
-from .explanations import explanation_rows as explanation_rows
 from .instance import Instance, load_instance, weights
 from .instance import open_requests_queryset as open_requests_queryset
 from .models import Pairing, RequestStatus, SupportRequest
 
-# explanation_rows and open_requests_queryset are named here for callers that reached them
-# through the runner before it was split (the pages, the workspace's queue); they never import
-# the runner back.
+# open_requests_queryset is named here for the workspace's queue, which reached it through the
+# runner before it was split (with load_instance and weights, which the run uses itself).
 
 
 @dataclass
