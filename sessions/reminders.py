@@ -530,7 +530,7 @@ def lapses_escalate(*, now: datetime | None = None) -> int:
                     kind="contact_lapse",
                     text=_("A pairing has had no contact for %(days)s days.")
                     % {"days": settings.CONTACT_LAPSE_DAYS},
-                    link=reverse("matching:pairing", kwargs={"pk": pairing.pk}),
+                    link=reverse("team:pairing", kwargs={"pk": pairing.pk}),
                 )
         except IntegrityError:
             continue  # another sweep escalated this lapse first

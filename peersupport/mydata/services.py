@@ -193,7 +193,7 @@ def survivor_erase(*, user: User) -> None:
     with transaction.atomic():
         # Tell the coordinators once a day at most, however often the person tries: the
         # notices already sent about this flag say whether they have been told.
-        link = reverse("care:flag", args=[open_flag.pk])
+        link = reverse("team:flag", args=[open_flag.pk])
         told_recently = Notification.objects.filter(
             kind="account.erase_waiting",
             link=link,

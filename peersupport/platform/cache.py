@@ -15,12 +15,14 @@ from typing import Any
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
-UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+# Unreachable, timed out, or answering something that is not Redis: all mean "not now".
+UNREACHABLE = (RedisError, OSError)
 RETRY_AFTER = 5.0
 
 
@@ -30,6 +32,7 @@ class FallbackRedisCache(RedisCache):
         # Fail fast: a cache call must never hold a request for long.
         options.setdefault("socket_connect_timeout", 0.5)
         options.setdefault("socket_timeout", 0.5)
+        options.setdefault("retry", Retry(NoBackoff(), 0))  # no silent retries: fall back at once
         super().__init__(server, {**params, "OPTIONS": options})
         self._local = LocMemCache(f"fallback-{id(self)}", {"TIMEOUT": params.get("TIMEOUT", 300)})
         self._down_until = 0.0
