@@ -22,7 +22,7 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The outbox hands emails to Django's test mailbox. (Django's test set-up sets EMAIL_BACKEND to
-# that mailbox too; tests/peersupport/conftest.py puts the outbox back in front of it.)
+# that mailbox too; tests/helpers.py emails_through_the_outbox puts the outbox back in front of it.)
 OUTBOX_TRANSPORT = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     **STORAGES,
@@ -34,5 +34,5 @@ CELERY_TASK_EAGER_PROPAGATES = True
 QUICK_EXIT_URL = "https://neutral.example/weather"
 WHITENOISE_USE_FINDERS = True
 # Tests sign people in with force_login; the second step has tests of its own
-# (tests/peersupport/test_mfa_required.py turns it on).
+# (tests/people/test_mfa_required.py turns it on).
 MFA_REQUIRED_ROLES: list[str] = []

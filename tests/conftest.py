@@ -5,11 +5,18 @@ unreachable, except under CI=true, where an unreachable service fails the test.
 """
 
 import os
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from tests.factories import CoordinatorFactory, SupporterFactory, SurvivorFactory
+from tests.factories import (
+    CoordinatorFactory,
+    PairingFactory,
+    SupporterFactory,
+    SurvivorFactory,
+)
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -33,6 +40,21 @@ def supporter(db):
 @pytest.fixture
 def coordinator(db):
     return CoordinatorFactory(display_name="Casey")
+
+
+@pytest.fixture
+def other_coordinator(db):
+    return CoordinatorFactory(display_name="Robin")
+
+
+@pytest.fixture
+def pairing(survivor, supporter):
+    """Sam and Alex, an active pairing that started three days ago."""
+    return PairingFactory(
+        request__survivor=survivor,
+        supporter=supporter,
+        activated_at=timezone.now() - timedelta(days=3),
+    )
 
 
 def _client_for(user):

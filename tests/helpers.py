@@ -1,7 +1,15 @@
 """Small helpers shared by tests."""
 
-from ethics.agreements.selectors import outstanding_agreements
-from ethics.agreements.services import agreement_acknowledge
+import pytest
+
+from ethics.agreements.models import AgreementDocument, AgreementVersion
+from ethics.agreements.selectors import current_versions, outstanding_agreements
+from ethics.agreements.services import (
+    agreement_acknowledge,
+    agreement_draft_save,
+    agreement_publish,
+)
+from peersupport.people.mail import OUTBOX_BACKEND
 
 
 def acknowledge_current(*users) -> None:
@@ -9,6 +17,32 @@ def acknowledge_current(*users) -> None:
     for user in users:
         for version in outstanding_agreements(user):
             agreement_acknowledge(user=user, version_id=version.pk)
+
+
+def publish_new_version(
+    coordinator, slug: str, *, items=None, summary="Reworded item 1."
+) -> AgreementVersion:
+    """A coordinator publishes the next version of document `slug` (same items unless given)."""
+    document = AgreementDocument.objects.get(slug=slug)
+    current = current_versions().get(document=document)
+    texts = items if items is not None else [i.text for i in current.items.all()]
+    draft = agreement_draft_save(
+        document_id=document.pk,
+        actor=coordinator,
+        introduction=current.introduction,
+        items=texts,
+        summary=summary,
+    )
+    return agreement_publish(version_id=draft.pk, actor=coordinator)
+
+
+@pytest.fixture(autouse=True)
+def emails_through_the_outbox(settings):
+    """Emails go through the outbox as in production. (Django's test set-up replaces
+    EMAIL_BACKEND with its test mailbox; the outbox then hands messages to OUTBOX_TRANSPORT,
+    the same test mailbox, so `mail.outbox` holds what was delivered.) A folder's conftest
+    imports this to turn it on there."""
+    settings.EMAIL_BACKEND = OUTBOX_BACKEND
 
 
 def race(functions, *, timeout: float = 60) -> list[str]:

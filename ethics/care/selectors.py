@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
+from matching.access import pairings_visible_to
+from matching.models import PairingState
 from peersupport.people.models import AuditEvent, Role, User
 from sessions import selectors as sessions_selectors
 from sessions.selectors import Caseload
@@ -61,8 +63,6 @@ def change_requests_by(user: User):
 
 def live_pairings_for(user: User):
     """The pairings a person can raise something about from their home page."""
-    from matching.access import pairings_visible_to
-    from matching.models import PairingState
 
     live = (PairingState.AWAITING_AGREEMENT, PairingState.ACTIVE, PairingState.PAUSED)
     return pairings_visible_to(user).filter(state__in=live).order_by("pk")

@@ -11,9 +11,17 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from ethics.care.models import Concern, ConcernCategory
 from matching.eligibility import with_places
 from matching.models import Pairing, PairingState, RequestStatus, SupportRequest
 from peersupport.people.models import SupporterProfile, SupporterStatus
+from sessions.models import (
+    ContactLapse,
+    DeliveryOutcome,
+    ReminderDelivery,
+    SessionStatus,
+    SupportSession,
+)
 
 WEEKS = 8
 
@@ -94,14 +102,6 @@ def _per_week(queryset, field: str, weeks: list[datetime]) -> list[tuple[str, in
 
 
 def service_health(*, now: datetime | None = None) -> Health:
-    from ethics.care.models import Concern, ConcernCategory
-    from sessions.models import (
-        ContactLapse,
-        DeliveryOutcome,
-        ReminderDelivery,
-        SessionStatus,
-        SupportSession,
-    )
 
     now = now or timezone.now()
     weeks = _weeks(now)

@@ -1,13 +1,14 @@
+from urllib.parse import urlsplit
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_migrate
 
 
 def site_follows_site_url(*, using="default", apps=None, **kwargs):
     """Keep the Site row (allauth's links outside a request use its domain) equal to SITE_URL,
     after every migrate, so a changed SITE_URL never leaves emails pointing elsewhere."""
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
+    # Imported here: an AppConfig module loads before the models are ready.
     from django.contrib.sites.models import Site
 
     if apps is not None:

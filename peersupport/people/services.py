@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import ResetPasswordForm, default_token_generator
+from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
@@ -180,7 +184,6 @@ def coordinator_create(*, email: str, display_name: str, created_by: User | None
 
     The email address is taken as verified: a coordinator is created by staff, not by a visitor.
     """
-    from allauth.account.models import EmailAddress
 
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
@@ -197,9 +200,6 @@ def coordinator_send_link(*, user: User, request=None) -> str:
     """Email `user` allauth's password-reset link (to choose a first password) and return the
     same kind of link, for a command to print. Outside a request, links use the Site's domain
     (kept equal to SITE_URL's)."""
-    from allauth.account.adapter import get_adapter
-    from allauth.account.forms import ResetPasswordForm, default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
 
     form = ResetPasswordForm({"email": user.email})
     if form.is_valid():

@@ -1,4 +1,4 @@
-"""Sample objects for the safety-frame walk (tests/peersupport) over matching's routes."""
+"""Sample objects for the safety-frame walk (tests/platform) over matching's routes."""
 
 from __future__ import annotations
 

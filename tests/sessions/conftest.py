@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-import pytest
 from django.utils import timezone
 
 from sessions import reminders
@@ -12,16 +11,6 @@ from sessions.models import CheckInSchedule
 from tests.factories import PairingFactory
 
 NO_QUIET_HOURS = {"quiet_start": time(0, 0), "quiet_end": time(0, 0)}
-
-
-@pytest.fixture
-def pairing(survivor, supporter):
-    """Sam and Alex, paired for three days."""
-    return PairingFactory(
-        request__survivor=survivor,
-        supporter=supporter,
-        activated_at=timezone.now() - timedelta(days=3),
-    )
 
 
 def due_schedule(pairing, *, due_at=None, **fields) -> CheckInSchedule:

@@ -1,4 +1,4 @@
-"""Sample objects for the safety-frame walk (tests/peersupport) over the sessions routes.
+"""Sample objects for the safety-frame walk (tests/platform) over the sessions routes.
 
 The walk's supporter supports someone else here (the walk's survivor is kept waiting by the
 matching samples), so every sessions page renders for the supporter at least.

@@ -26,7 +26,7 @@ from sessions.models import (
     SweepRun,
 )
 from tests.factories import CoordinatorFactory, PairingFactory
-from tests.peersupport.test_safety_frame import UNSAFE_WORDS
+from tests.platform.test_safety_frame import UNSAFE_WORDS
 from tests.sessions.conftest import due_pairings, due_schedule, materialise
 from tests.sessions.mailbox import RefusingBackend
 
@@ -411,7 +411,7 @@ def test_a_lapse_of_contact_reaches_the_coordinators_once_per_lapse(settings):
     assert ContactLapse.objects.get().pairing == quiet
     assert _lapse_notes().count() == len(coordinators)
     assert {n.user for n in _lapse_notes()} == set(coordinators)
-    link = reverse("matching:pairing", kwargs={"pk": quiet.pk})
+    link = reverse("team:pairing", kwargs={"pk": quiet.pk})
     assert all(n.link == link for n in _lapse_notes())
 
     # They meet again; then a new silence is a new lapse, escalated once more.

@@ -21,6 +21,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ethics.agreements.models import AUDIENCES_FOR_ROLE, Acknowledgement
+from ethics.agreements.selectors import current_versions
 from matching import bench_instance, runner
 from matching.models import EndReason, Pairing, PairingState, SupportRequest
 from peersupport.people.models import (
@@ -132,8 +134,6 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _build(self, n_requests, n_supporters, seed):
-        from ethics.agreements.models import AUDIENCES_FOR_ROLE, Acknowledgement
-        from ethics.agreements.selectors import current_versions
 
         rq, sp = bench_instance.make_instance(n_requests, n_supporters, seed)
         languages = _vocab(Language, rq.languages.shape[1], "lang")

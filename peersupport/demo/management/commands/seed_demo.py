@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from ethics.agreements.selectors import outstanding_agreements
+from ethics.agreements.services import agreement_acknowledge
 from peersupport.people.models import (
     Gender,
     Language,
@@ -85,9 +87,6 @@ class Command(BaseCommand):
 
     def _acknowledge(self, user):
         # The demo flows start with the current agreements acknowledged (idempotent).
-        from ethics.agreements.selectors import outstanding_agreements
-        from ethics.agreements.services import agreement_acknowledge
-
         for version in outstanding_agreements(user):
             agreement_acknowledge(user=user, version_id=version.pk)
 

@@ -17,11 +17,11 @@ from django.views.debug import ExceptionReporter
 from peersupport.people.models import LivedExperienceArea
 from peersupport.platform import errors
 from peersupport.platform.middleware import HOLD_COOKIE
-from tests.ethics.samples import ethics_samples
+from tests.care.samples import ethics_samples
+from tests.coordination.samples import WORKSPACE_NO_PAGE, workspace_samples
 from tests.factories import SupporterFactory
 from tests.matching.samples import MATCHING_POST_ONLY, matching_samples
 from tests.sessions.samples import sessions_samples
-from tests.workspace.samples import WORKSPACE_NO_PAGE, workspace_samples
 
 pytestmark = pytest.mark.django_db
 

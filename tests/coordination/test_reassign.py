@@ -37,10 +37,10 @@ pytestmark = pytest.mark.django_db
 NOTE = "private coordinator note zq9"
 
 
-@pytest.fixture
-def pairing(survivor, supporter):
+@pytest.fixture(autouse=True)
+def _agreed(survivor, supporter):
+    """Both personas acknowledged the current agreements (a reassignment needs them)."""
     acknowledge_current(survivor, supporter)
-    return PairingFactory(request__survivor=survivor, supporter=supporter)
 
 
 @pytest.fixture

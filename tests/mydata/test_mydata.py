@@ -158,7 +158,7 @@ def test_an_open_safety_matter_waits_and_a_coordinator_is_told(survivor_client, 
     assert User.objects.filter(pk=survivor.pk).exists()
     # Told once, however often the person tries, with the flag to look at (its id only).
     notice = Notification.objects.get(user=coordinator, kind="account.erase_waiting")
-    assert notice.link == reverse("care:flag", args=[flag.pk])
+    assert notice.link == reverse("team:flag", args=[flag.pk])
     assert "details" not in notice.text
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from ethics.care import services as care_services
-from tests.ethics.conftest import acknowledge_all
+from tests.helpers import acknowledge_current
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def test_coordinator_home_counts_what_needs_a_coordinator(coordinator_client, pa
 def test_survivor_home_offers_a_concern_a_different_supporter_and_a_block(
     survivor_client, survivor, pairing
 ):
-    acknowledge_all(survivor)
+    acknowledge_current(survivor)
     page = survivor_client.get(reverse("home")).content.decode()
     for name in ("care:concern_new", "care:change_new", "care:block"):
         assert reverse(name, args=[pairing.pk]) in page

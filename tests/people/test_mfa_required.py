@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from peersupport.people.models import SupporterStatus
 from tests.factories import CoordinatorFactory, SupporterFactory, SurvivorFactory
-from tests.peersupport.test_configuration import PRODUCTION, ROOT
+from tests.platform.test_configuration import PRODUCTION, ROOT
 
 pytestmark = [
     pytest.mark.django_db,

@@ -17,7 +17,7 @@ from ethics.agreements.models import (
     PublishedVersionError,
 )
 from peersupport.people.models import AuditEvent
-from tests.ethics.conftest import publish_new_version
+from tests.helpers import publish_new_version
 
 pytestmark = pytest.mark.django_db
 

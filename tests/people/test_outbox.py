@@ -40,10 +40,10 @@ from tests.factories import (
     UserFactory,
 )
 from tests.helpers import race
-from tests.peersupport.mailboxes import RecordingTransport, RefusingTransport
+from tests.people.mailboxes import RecordingTransport, RefusingTransport
 
 SECRET = "words-only-the-coordinators-read-k7"
-MAILBOXES = "tests.peersupport.mailboxes."
+MAILBOXES = "tests.people.mailboxes."
 
 
 def _raw(row: OutgoingEmail, column: str) -> str:

@@ -13,8 +13,8 @@ from ethics.agreements.models import Acknowledgement, AgreementVersion
 from matching.models import PairingState
 from matching.services import supporter_can_take_offers
 from peersupport.people.models import AuditEvent
-from tests.ethics.conftest import acknowledge_all, publish_new_version
 from tests.factories import PASSWORD, PairingFactory, SupporterFactory
+from tests.helpers import acknowledge_current, publish_new_version
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,7 @@ def test_supporter_cannot_receive_offers_until_they_have_acknowledged(supporter)
     profile = supporter.supporter_profile
     assert supporter_can_take_offers(profile) is not None
     assert agreements_selectors.acknowledged_current_ids([supporter.pk]) == set()
-    acknowledge_all(supporter)
+    acknowledge_current(supporter)
     assert supporter_can_take_offers(profile) is None
     assert agreements_selectors.acknowledged_current_ids([supporter.pk]) == {supporter.pk}
 
@@ -105,8 +105,8 @@ def test_the_page_shows_every_item_with_its_version_and_date(supporter_client):
 def test_a_new_version_asks_everyone_again_at_sign_in_and_shows_what_changed(
     client, survivor, supporter, coordinator
 ):
-    acknowledge_all(survivor)
-    acknowledge_all(supporter)
+    acknowledge_current(survivor)
+    acknowledge_current(supporter)
     old_ethics = _current("ethics")
     new = publish_new_version(coordinator, "ethics", summary="Item 3 now mentions rest.")
 
@@ -139,7 +139,7 @@ def test_a_new_version_asks_everyone_again_at_sign_in_and_shows_what_changed(
 def test_signing_in_with_next_still_asks_again_first_then_goes_on_to_next(
     client, survivor, coordinator
 ):
-    acknowledge_all(survivor)
+    acknowledge_current(survivor)
     new = publish_new_version(coordinator, "ethics", summary="Item 5 is clearer now.")
     wanted = reverse("matching:request_new")
     login = reverse("account_login") + "?" + urlencode({"next": wanted})
@@ -164,7 +164,7 @@ def test_signing_in_with_next_still_asks_again_first_then_goes_on_to_next(
 def test_the_acknowledgement_page_ignores_a_next_that_leaves_the_site(
     client, survivor, coordinator
 ):
-    acknowledge_all(survivor)
+    acknowledge_current(survivor)
     new = publish_new_version(coordinator, "ethics")
     client.force_login(survivor)
     url = (
@@ -177,7 +177,7 @@ def test_the_acknowledgement_page_ignores_a_next_that_leaves_the_site(
 def test_one_more_to_read_keeps_next_until_everything_is_acknowledged(
     client, survivor, coordinator
 ):
-    acknowledge_all(survivor)
+    acknowledge_current(survivor)
     new_ethics = publish_new_version(coordinator, "ethics")
     new_survivor = publish_new_version(coordinator, "survivor-expectations")
     wanted = reverse("matching:request_new")
@@ -195,14 +195,14 @@ def test_a_pairing_starts_only_when_both_sides_acknowledged_the_versions_current
     pairing = PairingFactory(
         request__survivor=survivor, supporter=supporter, state="awaiting_agreement"
     )
-    acknowledge_all(supporter)
+    acknowledge_current(supporter)
     pairing.refresh_from_db()
     assert pairing.state == PairingState.AWAITING_AGREEMENT
 
     # A new version is published before the survivor agrees: the supporter's agreement to the
     # old one no longer counts.
     new = publish_new_version(coordinator, "ethics")
-    acknowledge_all(survivor)
+    acknowledge_current(survivor)
     pairing.refresh_from_db()
     assert pairing.state == PairingState.AWAITING_AGREEMENT
 
@@ -284,7 +284,7 @@ def test_acknowledging_without_ticking_the_box_is_a_field_error(survivor_client)
 def test_acknowledged_current_ids_costs_fixed_queries(django_assert_num_queries):
     people = [SupporterFactory() for _ in range(4)]
     for person in people[:2]:
-        acknowledge_all(person)
+        acknowledge_current(person)
     with django_assert_num_queries(3):
         done = agreements_selectors.acknowledged_current_ids([p.pk for p in people])
     assert done == {people[0].pk, people[1].pk}

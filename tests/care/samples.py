@@ -1,4 +1,4 @@
-"""Sample objects for the safety-frame walk over every route (tests/peersupport).
+"""Sample objects for the safety-frame walk over every route (tests/platform/test_safety_frame.py).
 
 Each ethics page with an argument (and the coordinators' page for the same thing, under
 team:) gets an object that at least one persona may open. The pairings are chosen not to

@@ -8,7 +8,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from ethics.agreements import selectors as agreements_selectors
-from tests.ethics.conftest import publish_new_version
+from tests.helpers import publish_new_version
 
 pytestmark = pytest.mark.django_db
 

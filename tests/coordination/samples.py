@@ -1,4 +1,4 @@
-"""Sample objects for the safety-frame walk (tests/peersupport) over the workspace's routes."""
+"""Sample objects for the safety-frame walk (tests/platform) over the coordinators' routes."""
 
 from __future__ import annotations
 
