@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peersupport.people.events import AuditAction
 from peersupport.people.services import audit_record
 
 from .models import EndReason, Pairing, PairingState, PairingTransition
@@ -107,7 +108,7 @@ def transition(
     )
     audit_record(
         actor=actor,
-        action=f"pairing.{to_state}",
+        action=AuditAction(f"pairing.{to_state}"),
         target=pairing,
         from_state=from_state,
         reason=reason,
@@ -117,7 +118,7 @@ def transition(
 
 def record_creation(pairing: Pairing, *, actor, reason: str = "") -> PairingTransition:
     """The first row of a pairing's history: it came into being as a proposal."""
-    audit_record(actor=actor, action="pairing.proposed", target=pairing, reason=reason)
+    audit_record(actor=actor, action=AuditAction.PAIRING_PROPOSED, target=pairing, reason=reason)
     return PairingTransition.objects.create(
         pairing=pairing, from_state="", to_state=pairing.state, actor=actor, reason=reason
     )

@@ -25,6 +25,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from peersupport.people.events import AuditAction, NotificationKind
 from peersupport.people.models import SupporterProfile, User
 from peersupport.people.notifications import notify
 from peersupport.people.services import audit_record
@@ -185,7 +186,7 @@ def pairing_reassign(
 
     audit_record(
         actor=coordinator,
-        action="pairing.reassigned",
+        action=AuditAction.PAIRING_REASSIGNED,
         target=old,
         new_pairing=new.pk,
         reason=reason,
@@ -200,14 +201,14 @@ def _tell_both(old: Pairing, new_request: SupportRequest | None) -> None:
     """Each side hears only what concerns them, never the other side's reasons."""
     notify(
         user=old.supporter,
-        kind="pairing.ended",
+        kind=NotificationKind.PAIRING_ENDED,
         text=_("One of your pairings has ended. Thank you for the support you gave."),
         link=reverse("home"),
     )
     if new_request is not None:
         notify(
             user=old.survivor,
-            kind="pairing.changing",
+            kind=NotificationKind.PAIRING_CHANGING,
             text=_(
                 "We are finding you a new peer supporter. "
                 "We will tell you as soon as they are ready."
@@ -217,7 +218,7 @@ def _tell_both(old: Pairing, new_request: SupportRequest | None) -> None:
     else:
         notify(
             user=old.survivor,
-            kind="pairing.ended",
+            kind=NotificationKind.PAIRING_ENDED,
             text=_(
                 "Your pairing has ended. Whenever you want a peer supporter again, "
                 "you can ask from your home page."
@@ -272,7 +273,7 @@ def pairing_end_by_coordinator(
     )
     audit_record(
         actor=coordinator,
-        action="pairing.ended_by_coordinator",
+        action=AuditAction.PAIRING_ENDED_BY_COORDINATOR,
         target=old,
         reason=reason,
         reopened=new_request.pk if new_request else None,

@@ -29,6 +29,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from peersupport.people.events import NotificationKind
 from peersupport.people.models import User
 from peersupport.people.notifications import notify_coordinators
 
@@ -240,7 +241,7 @@ def _write_proposals(
     )
     if review and created:
         notify_coordinators(
-            kind="matching.review",
+            kind=NotificationKind.MATCHING_REVIEW,
             text=_("New proposals are waiting for your review."),
             link=reverse("matching:proposals"),
         )

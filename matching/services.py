@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from ethics.agreements.selectors import outstanding_agreements
+from peersupport.people.events import AuditAction, NotificationKind
 from peersupport.people.models import SupporterProfile, User
 from peersupport.people.notifications import notify, notify_coordinators
 from peersupport.people.services import audit_record
@@ -114,7 +115,7 @@ def request_open(
             _apply_request_data(request, data)
     except IntegrityError as error:  # a concurrent request won the race
         raise ValidationError(_("You already have a request open or a supporter.")) from error
-    audit_record(actor=survivor, action="request.opened", target=request)
+    audit_record(actor=survivor, action=AuditAction.REQUEST_OPENED, target=request)
     return request
 
 
@@ -139,7 +140,7 @@ def request_update(*, request_id: int, survivor: User, data: RequestData) -> Sup
             pending, to_state=PairingState.ENDED, actor=survivor, reason=EndReason.WITHDRAWN
         )
     _apply_request_data(request, data)
-    audit_record(actor=survivor, action="request.updated", target=request)
+    audit_record(actor=survivor, action=AuditAction.REQUEST_UPDATED, target=request)
     return request
 
 
@@ -159,7 +160,7 @@ def request_withdraw(*, request_id: int, survivor: User) -> SupportRequest:
     request.status = RequestStatus.WITHDRAWN
     request.closed_at = timezone.now()
     request.save(update_fields=["status", "closed_at", "updated_at"])
-    audit_record(actor=survivor, action="request.withdrawn", target=request)
+    audit_record(actor=survivor, action=AuditAction.REQUEST_WITHDRAWN, target=request)
     return request
 
 
@@ -250,7 +251,7 @@ def pairings_propose_bulk(
             Pairing.objects.filter(state=PairingState.PROPOSED, created_at=now).order_by("pk")
         )
     lifecycle.record_creations(created, actor=actor, reason="matcher")
-    audit_record(actor=actor, action="matching.run", proposals=len(created), **counts)
+    audit_record(actor=actor, action=AuditAction.MATCHING_RUN, proposals=len(created), **counts)
     return [p.pk for p in created]
 
 
@@ -293,7 +294,7 @@ def pairing_offer(*, pairing_id: int, actor: User | None) -> Pairing:
     )
     notify(
         user=pairing.supporter,
-        kind="offer.new",
+        kind=NotificationKind.OFFER_NEW,
         text=_("Someone new has been offered to you. Please answer the offer."),
         link=_offer_link(pairing),
     )
@@ -359,12 +360,12 @@ def offer_accept(*, pairing_id: int, supporter: User) -> Pairing:
     request.save(update_fields=["status", "updated_at"])
     notify(
         user=pairing.survivor,
-        kind="pairing.accepted",
+        kind=NotificationKind.PAIRING_ACCEPTED,
         text=_("A peer supporter is ready for you. Your pairing starts once you both agree."),
         link=reverse("matching:pairing", args=[pairing.pk]),
     )
     notify_coordinators(
-        kind="pairing.accepted",
+        kind=NotificationKind.PAIRING_ACCEPTED,
         text=_("An offer was accepted."),
         link=reverse("matching:proposals"),
         email=False,
@@ -388,7 +389,7 @@ def offer_decline(*, pairing_id: int, supporter: User, note: str = "") -> Pairin
         note=note,
     )
     notify_coordinators(
-        kind="offer.declined",
+        kind=NotificationKind.OFFER_DECLINED,
         text=_("An offer was declined; the request is back in the queue."),
         link=reverse("matching:proposals"),
         email=False,
@@ -425,14 +426,14 @@ def offers_withdraw_for(*, supporter: User, actor: User | None, keep: int | None
         if actor is None or actor.pk != supporter.pk:
             notify(
                 user=supporter,
-                kind="offer.withdrawn",
+                kind=NotificationKind.OFFER_WITHDRAWN,
                 text=_("Your open offers have been withdrawn."),
                 link=reverse("home"),
                 email=False,
             )
         if actor is None or not actor.is_coordinator:
             notify_coordinators(
-                kind="offer.withdrawn",
+                kind=NotificationKind.OFFER_WITHDRAWN,
                 text=_("Offers were withdrawn; the requests are back in the queue."),
                 link=reverse("matching:proposals"),
                 email=False,
@@ -463,7 +464,7 @@ def offers_expire(*, now=None) -> int:
             )
             notify(
                 user=pairing.supporter,
-                kind="offer.expired",
+                kind=NotificationKind.OFFER_EXPIRED,
                 text=_("An offer was not answered in time and has closed."),
                 link=reverse("home"),
                 email=False,
@@ -472,7 +473,7 @@ def offers_expire(*, now=None) -> int:
     if count:
         # One notice for the sweep, however many offers it closed.
         notify_coordinators(
-            kind="offer.expired",
+            kind=NotificationKind.OFFER_EXPIRED,
             text=ngettext(
                 "An offer expired; the request is back in the queue.",
                 "%(count)d offers expired; the requests are back in the queue.",
@@ -497,7 +498,7 @@ def _activate_if_ready(pairing: Pairing) -> bool:
     for person in (pairing.survivor, pairing.supporter):
         notify(
             user=person,
-            kind="pairing.active",
+            kind=NotificationKind.PAIRING_ACTIVE,
             text=_("Your pairing has started."),
             link=reverse("matching:pairing", args=[pairing.pk]),
         )
@@ -545,7 +546,7 @@ def pairing_set_paused(*, pairing_id: int, actor: User, paused: bool, note: str 
     for person in _other_parties(pairing, actor):
         notify(
             user=person,
-            kind="pairing.paused" if paused else "pairing.resumed",
+            kind=NotificationKind.PAIRING_PAUSED if paused else NotificationKind.PAIRING_RESUMED,
             text=text,
             link=reverse("matching:pairing", args=[pairing.pk]),
         )
@@ -591,7 +592,7 @@ def pairing_end(
         for person in _other_parties(pairing, actor):
             notify(
                 user=person,
-                kind="pairing.ended",
+                kind=NotificationKind.PAIRING_ENDED,
                 text=(
                     _("One of your pairings has ended. Thank you for the support you gave.")
                     if person.pk == pairing.supporter_id
@@ -601,7 +602,7 @@ def pairing_end(
             )
         if not actor.is_coordinator:
             notify_coordinators(
-                kind="pairing.ended",
+                kind=NotificationKind.PAIRING_ENDED,
                 text=_("A pairing has ended."),
                 link=reverse("matching:pairing", args=[pairing.pk]),
                 email=False,
@@ -625,5 +626,7 @@ def _reopen_request(old: SupportRequest, pairing: Pairing) -> SupportRequest:
     new.areas_nice.set(old.areas_nice.all())
     new.languages.set(old.languages.all())
     new.meeting_modes.set(old.meeting_modes.all())
-    audit_record(actor=None, action="request.reopened", target=new, previous_pairing=pairing.pk)
+    audit_record(
+        actor=None, action=AuditAction.REQUEST_REOPENED, target=new, previous_pairing=pairing.pk
+    )
     return new

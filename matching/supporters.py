@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from peersupport.people.events import AuditAction
 from peersupport.people.models import SupporterProfile, SupporterStatus, User
 from peersupport.people.services import audit_record
 
@@ -36,7 +37,9 @@ def supporter_set_paused(
         # New people stop at once: open proposals and offers go back to the queue.
         offers_withdraw_for(supporter=profile.user, actor=actor)
     audit_record(
-        actor=actor, action="supporter.paused" if paused else "supporter.resumed", target=profile
+        actor=actor,
+        action=AuditAction.SUPPORTER_PAUSED if paused else AuditAction.SUPPORTER_RESUMED,
+        target=profile,
     )
     return profile
 
@@ -101,7 +104,7 @@ def supporter_profile_update(
     withdrawn = supporter_offers_refit(profile, actor=actor)
     audit_record(
         actor=actor,
-        action="supporter.profile_updated",
+        action=AuditAction.SUPPORTER_PROFILE_UPDATED,
         target=profile,
         capacity=capacity,
         previous_capacity=previous[0],
@@ -132,7 +135,7 @@ def supporter_capacity_set(
     supporter_offers_refit(profile, actor=coordinator)
     audit_record(
         actor=coordinator,
-        action="supporter.capacity_set",
+        action=AuditAction.SUPPORTER_CAPACITY_SET,
         target=profile,
         capacity=capacity,
         previous=previous,

@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching.models import Pairing, PairingState, PairingTransition
+from peersupport.people.events import AuditAction, NotificationKind
 from peersupport.people.mail import discreet_message, transport_connection
 from peersupport.people.models import Notification
 from peersupport.people.notifications import notify_coordinators
@@ -63,7 +64,7 @@ from .models import (
 from .services import schedule_defaults
 from .timing import in_quiet_hours, next_due_after, outside_quiet_hours, zone
 
-REMINDER_KIND = "checkin_reminder"
+REMINDER_KIND = NotificationKind.CHECKIN_REMINDER
 
 
 # -- check-ins become due ------------------------------------------------------------------
@@ -173,7 +174,7 @@ def reminders_materialise_chunk(*, now: datetime | None = None, chunk: int = 500
         _set_next_due(moves)
         audit_record(
             actor=None,
-            action="checkins.due",
+            action=AuditAction.CHECKINS_DUE,
             count=len(checkins),
             too_late=len(schedules) - len(checkins),
         )
@@ -424,7 +425,7 @@ def reminders_deliver_batch(
             CheckInReminder.objects.bulk_update(deferred, ["send_at"])
         audit_record(
             actor=None,
-            action="reminders.delivered",
+            action=AuditAction.REMINDERS_DELIVERED,
             claimed=len(batch),
             delivered=len(live),
             skipped=len(skipped),
@@ -521,13 +522,13 @@ def lapses_escalate(*, now: datetime | None = None) -> int:
                 )
                 audit_record(
                     actor=None,
-                    action="pairing.contact_lapsed",
+                    action=AuditAction.PAIRING_CONTACT_LAPSED,
                     target=pairing,
                     lapse_id=lapse.pk,
                     days=settings.CONTACT_LAPSE_DAYS,
                 )
                 notify_coordinators(
-                    kind="contact_lapse",
+                    kind=NotificationKind.CONTACT_LAPSE,
                     text=_("A pairing has had no contact for %(days)s days.")
                     % {"days": settings.CONTACT_LAPSE_DAYS},
                     link=reverse("team:pairing", kwargs={"pk": pairing.pk}),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching.models import Pairing, PairingState
+from peersupport.people.events import AuditAction, NotificationKind
 from peersupport.people.models import User
 from peersupport.people.notifications import notify
 from peersupport.people.services import audit_record
@@ -128,11 +129,11 @@ def session_log(
         cancelled_at=now if status in CANCELLED_STATUSES else None,
         created_at=now,
     )
-    audit_record(actor=supporter, action="session.logged", target=session, status=status)
+    audit_record(actor=supporter, action=AuditAction.SESSION_LOGGED, target=session, status=status)
     if status == SessionStatus.SCHEDULED:
         notify(
             user=pairing.survivor,
-            kind="session_planned",
+            kind=NotificationKind.SESSION_PLANNED,
             text=_("A session has been planned with you."),
             link=_session_link(session),
         )
@@ -219,19 +220,23 @@ def session_update(
         ]
     )
     audit_record(
-        actor=supporter, action="session.updated", target=session, status=status, was=previous
+        actor=supporter,
+        action=AuditAction.SESSION_UPDATED,
+        target=session,
+        status=status,
+        was=previous,
     )
     if moved:
         notify(
             user=session.pairing.survivor,
-            kind="session_moved",
+            kind=NotificationKind.SESSION_MOVED,
             text=_("A planned session has a new time."),
             link=_session_link(session),
         )
     elif previous == SessionStatus.SCHEDULED and status in CANCELLED_STATUSES:
         notify(
             user=session.pairing.survivor,
-            kind="session_cancelled",
+            kind=NotificationKind.SESSION_CANCELLED,
             text=_("A planned session has been cancelled."),
             link=_session_link(session),
         )
@@ -246,7 +251,7 @@ def session_notes_save(*, author: User, session_id: int, notes: str) -> SupportS
         raise ValidationError({"notes": _("Keep notes under 10,000 characters.")})
     session.private_notes = notes.strip()
     session.save(update_fields=["private_notes", "updated_at"])
-    audit_record(actor=author, action="session.notes_saved", target=session)
+    audit_record(actor=author, action=AuditAction.SESSION_NOTES_SAVED, target=session)
     return session
 
 
@@ -271,10 +276,10 @@ def session_cancel(*, user: User, session_id: int, now: datetime | None = None) 
     session.status = status
     session.cancelled_at = now
     session.save(update_fields=["status", "cancelled_at", "updated_at"])
-    audit_record(actor=user, action="session.cancelled", target=session, status=status)
+    audit_record(actor=user, action=AuditAction.SESSION_CANCELLED, target=session, status=status)
     notify(
         user=other,
-        kind="session_cancelled",
+        kind=NotificationKind.SESSION_CANCELLED,
         text=_("A planned session has been cancelled."),
         link=_session_link(session),
     )
@@ -295,10 +300,10 @@ def session_reschedule_request(
         raise ValidationError(_("You have already asked for another time."))
     session.reschedule_requested_at = now
     session.save(update_fields=["reschedule_requested_at", "updated_at"])
-    audit_record(actor=survivor, action="session.reschedule_requested", target=session)
+    audit_record(actor=survivor, action=AuditAction.SESSION_RESCHEDULE_REQUESTED, target=session)
     notify(
         user=session.pairing.supporter,
-        kind="session_reschedule",
+        kind=NotificationKind.SESSION_RESCHEDULE,
         text=_("Someone you support would like another time for a session."),
         link=_session_link(session),
     )
@@ -363,12 +368,15 @@ def schedule_save(
     schedule.updated_by = user
     schedule.save()
     audit_record(
-        actor=user, action="checkins.schedule_saved", target=schedule, interval=interval_days
+        actor=user,
+        action=AuditAction.CHECKINS_SCHEDULE_SAVED,
+        target=schedule,
+        interval=interval_days,
     )
     other = pairing.supporter if user.pk == pairing.survivor_id else pairing.survivor
     notify(
         user=other,
-        kind="checkin_schedule",
+        kind=NotificationKind.CHECKIN_SCHEDULE,
         text=_("Your check-in times have changed."),
         link=reverse("peer_sessions:pairing", kwargs={"pk": pairing.pk}),
         email=False,
@@ -410,10 +418,10 @@ def checkin_answer(
     checkin.note = note.strip()
     checkin.answered_at = now
     checkin.save(update_fields=["mood", "wants_session", "note", "answered_at"])
-    audit_record(actor=survivor, action="checkin.answered", target=checkin)
+    audit_record(actor=survivor, action=AuditAction.CHECKIN_ANSWERED, target=checkin)
     notify(
         user=checkin.pairing.supporter,
-        kind="checkin_answered",
+        kind=NotificationKind.CHECKIN_ANSWERED,
         text=_("A check-in has been answered."),
         link=reverse("peer_sessions:pairing", kwargs={"pk": checkin.pairing_id}),
         email=wants_session == WantsSession.YES,

@@ -12,6 +12,9 @@ from pathlib import Path
 import grimp
 import pytest
 
+from peersupport.people.notifications import notify
+from peersupport.people.services import audit_record
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("peersupport", "matching", "sessions", "ethics")
 MAX_LINES = 700
@@ -141,3 +144,28 @@ def test_an_import_inside_a_function_says_why():
 )
 def test_no_module_is_over_700_lines(path):
     assert len(path.read_text().splitlines()) <= MAX_LINES
+
+
+def test_audit_actions_and_notification_kinds_are_named_by_their_enums():
+    """audit_record(action=...) and notify(kind=...) take AuditAction / NotificationKind
+    members, never a bare string written at the call."""
+    bare = []
+    for path in _project_modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            wanted = {"audit_record": "action", "notify": "kind", "notify_coordinators": "kind"}
+            for keyword in node.keywords:
+                if wanted.get(name) == keyword.arg and isinstance(keyword.value, ast.Constant):
+                    bare.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert bare == []
+
+
+@pytest.mark.django_db
+def test_an_unknown_audit_action_or_notification_kind_is_refused(survivor):
+    with pytest.raises(ValueError):
+        audit_record(actor=survivor, action="pairing.made_up")
+    with pytest.raises(ValueError):
+        notify(user=survivor, kind="made.up", text="x")

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peersupport.people.events import AuditAction
 from peersupport.people.models import Role, User
 from peersupport.people.services import audit_record
 
@@ -104,13 +105,13 @@ def agreement_draft_save(
             summary=summary,
             created_by=actor,
         )
-        action = "agreement.draft_created"
+        action = AuditAction.AGREEMENT_DRAFT_CREATED
     else:
         draft.introduction = introduction
         draft.summary = summary
         draft.save(update_fields=["introduction", "summary"])
         AgreementItem.objects.filter(version=draft).delete()
-        action = "agreement.draft_updated"
+        action = AuditAction.AGREEMENT_DRAFT_UPDATED
     AgreementItem.objects.bulk_create(
         AgreementItem(version=draft, number=n, text=text) for n, text in enumerate(cleaned, 1)
     )
@@ -126,7 +127,7 @@ def agreement_draft_discard(*, version_id: int, actor: User) -> None:
     draft = AgreementVersion.objects.get(pk=version_id)
     if draft.is_published:
         raise PublishedVersionError(_("A published version cannot be changed."))
-    audit_record(actor=actor, action="agreement.draft_discarded", target=draft)
+    audit_record(actor=actor, action=AuditAction.AGREEMENT_DRAFT_DISCARDED, target=draft)
     draft.delete()
 
 
@@ -149,7 +150,7 @@ def agreement_publish(*, version_id: int, actor: User) -> AgreementVersion:
     version.save(update_fields=["published_at", "published_by"])
     audit_record(
         actor=actor,
-        action="agreement.published",
+        action=AuditAction.AGREEMENT_PUBLISHED,
         target=version,
         document=document_id,
         number=version.number,
@@ -189,7 +190,7 @@ def agreement_acknowledge(*, user: User, version_id: int) -> Acknowledgement:
         raise ValidationError(already) from error
     audit_record(
         actor=user,
-        action="agreement.acknowledged",
+        action=AuditAction.AGREEMENT_ACKNOWLEDGED,
         target=acknowledgement,
         version=version.pk,
         document=version.document_id,

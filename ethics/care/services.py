@@ -20,6 +20,7 @@ from ethics.agreements.services import clean_text
 from matching import lifecycle
 from matching.access import survivor_may_see_supporter
 from matching.models import CAPACITY_STATES, Block, Pairing, PairingState
+from peersupport.people.events import AuditAction, NotificationKind
 from peersupport.people.models import Role, SupporterStatus, User
 from peersupport.people.notifications import notify, notify_coordinators
 from peersupport.people.services import audit_record
@@ -65,10 +66,14 @@ def concern_raise(*, user: User, pairing: Pairing, category: str, text: str) -> 
     text = clean_text(text, field="text")
     concern = Concern.objects.create(pairing=pairing, raised_by=user, category=category, text=text)
     audit_record(
-        actor=user, action="concern.raised", target=concern, pairing=pairing.pk, category=category
+        actor=user,
+        action=AuditAction.CONCERN_RAISED,
+        target=concern,
+        pairing=pairing.pk,
+        category=category,
     )
     notify_coordinators(
-        kind="concern.new",
+        kind=NotificationKind.CONCERN_NEW,
         text=_("Someone has raised a concern about their pairing. Please look at it."),
         link=reverse("team:concern", args=[concern.pk]),
     )
@@ -78,7 +83,7 @@ def concern_raise(*, user: User, pairing: Pairing, category: str, text: str) -> 
 def concern_record_view(*, concern: Concern, coordinator: User) -> None:
     """A coordinator opened a concern: that is recorded."""
     if coordinator.role == Role.COORDINATOR:
-        audit_record(actor=coordinator, action="concern.viewed", target=concern)
+        audit_record(actor=coordinator, action=AuditAction.CONCERN_VIEWED, target=concern)
 
 
 @transaction.atomic
@@ -98,14 +103,14 @@ def concern_update(
     concern.save(update_fields=["status", "handled_by", "response", "resolved_at", "updated_at"])
     audit_record(
         actor=coordinator,
-        action="concern.updated",
+        action=AuditAction.CONCERN_UPDATED,
         target=concern,
         status=status,
         responded=bool(response),
     )
     notify(
         user=concern.raised_by,
-        kind="concern.updated",
+        kind=NotificationKind.CONCERN_UPDATED,
         text=_("There is news about something you raised."),
         link=reverse("care:concern", args=[concern.pk]),
     )
@@ -135,11 +140,15 @@ def safety_flag_raise(*, supporter: User, pairing: Pairing, category: str, text:
         pairing=pairing, raised_by=supporter, category=category, text=text
     )
     audit_record(
-        actor=supporter, action="flag.raised", target=flag, pairing=pairing.pk, category=category
+        actor=supporter,
+        action=AuditAction.FLAG_RAISED,
+        target=flag,
+        pairing=pairing.pk,
+        category=category,
     )
     # Every coordinator gets the email, even one who turned email notifications off.
     notify_coordinators(
-        kind="flag.new",
+        kind=NotificationKind.FLAG_NEW,
         text=_("Urgent: a supporter needs a coordinator now. Please look at their flag."),
         link=reverse("team:flag", args=[flag.pk]),
         force_email=True,
@@ -149,7 +158,7 @@ def safety_flag_raise(*, supporter: User, pairing: Pairing, category: str, text:
 
 def safety_flag_record_view(*, flag: SafetyFlag, coordinator: User) -> None:
     if coordinator.role == Role.COORDINATOR:
-        audit_record(actor=coordinator, action="flag.viewed", target=flag)
+        audit_record(actor=coordinator, action=AuditAction.FLAG_VIEWED, target=flag)
 
 
 @transaction.atomic
@@ -182,11 +191,13 @@ def safety_flag_act(*, flag_id: int, coordinator: User, kind: str, note: str = "
     if fields:
         flag.save(update_fields=fields)
     action = FlagAction.objects.create(flag=flag, actor=coordinator, kind=kind, note=note, at=now)
-    audit_record(actor=coordinator, action=f"flag.{kind}", target=flag, noted=bool(note))
+    audit_record(
+        actor=coordinator, action=AuditAction(f"flag.{kind}"), target=flag, noted=bool(note)
+    )
     if kind != FlagActionKind.NOTE:
         notify(
             user=flag.raised_by,
-            kind="flag.updated",
+            kind=NotificationKind.FLAG_UPDATED,
             text=_("A coordinator has responded to your flag."),
             link=reverse("care:flag", args=[flag.pk]),
         )
@@ -216,7 +227,9 @@ def debrief_volunteer_set(*, user: User, volunteer: bool) -> bool:
     if changed:
         audit_record(
             actor=user,
-            action="debrief.volunteered" if volunteer else "debrief.volunteer_stopped",
+            action=AuditAction.DEBRIEF_VOLUNTEERED
+            if volunteer
+            else AuditAction.DEBRIEF_VOLUNTEER_STOPPED,
             target=user,
         )
     return volunteer
@@ -344,7 +357,7 @@ def debrief_request(*, supporter: User, text: str) -> DebriefRequest:
                 {"text": _("This seems to name someone you support. Please leave names out.")}
             )
     debrief = DebriefRequest.objects.create(requested_by=supporter, text=text)
-    audit_record(actor=supporter, action="debrief.requested", target=debrief)
+    audit_record(actor=supporter, action=AuditAction.DEBRIEF_REQUESTED, target=debrief)
     link = reverse("care:debrief", args=[debrief.pk])
     volunteers = (
         User.objects.filter(
@@ -358,13 +371,13 @@ def debrief_request(*, supporter: User, text: str) -> DebriefRequest:
     for volunteer in volunteers:
         notify(
             user=volunteer,
-            kind="debrief.new",
+            kind=NotificationKind.DEBRIEF_NEW,
             text=_("A fellow supporter would like to debrief."),
             link=link,
             email=False,
         )
     notify_coordinators(
-        kind="debrief.new",
+        kind=NotificationKind.DEBRIEF_NEW,
         text=_("A supporter would like to debrief."),
         link=reverse("team:debrief", args=[debrief.pk]),
         email=False,
@@ -391,10 +404,10 @@ def debrief_pick_up(*, debrief_id: int, user: User) -> DebriefRequest:
     debrief.picked_up_by = user
     debrief.picked_up_at = timezone.now()
     debrief.save(update_fields=["status", "picked_up_by", "picked_up_at"])
-    audit_record(actor=user, action="debrief.picked_up", target=debrief)
+    audit_record(actor=user, action=AuditAction.DEBRIEF_PICKED_UP, target=debrief)
     notify(
         user=debrief.requested_by,
-        kind="debrief.picked_up",
+        kind=NotificationKind.DEBRIEF_PICKED_UP,
         text=_("Someone has picked up your debrief request."),
         link=reverse("care:debrief", args=[debrief.pk]),
     )
@@ -410,14 +423,14 @@ def debrief_message_add(*, debrief_id: int, user: User, text: str) -> DebriefMes
         raise ValidationError(_("Messages can be written once it is picked up and until closed."))
     text = clean_text(text, field="text")
     message = DebriefMessage.objects.create(debrief=debrief, author=user, text=text)
-    audit_record(actor=user, action="debrief.message", target=debrief)
+    audit_record(actor=user, action=AuditAction.DEBRIEF_MESSAGE, target=debrief)
     other_id = (
         debrief.picked_up_by_id if user.pk == debrief.requested_by_id else debrief.requested_by_id
     )
     recipient = User.objects.get(pk=other_id)
     notify(
         user=recipient,
-        kind="debrief.message",
+        kind=NotificationKind.DEBRIEF_MESSAGE,
         text=_("There is a new message in a debrief."),
         link=reverse(
             "team:debrief" if recipient.role == Role.COORDINATOR else "care:debrief",
@@ -440,7 +453,7 @@ def debrief_close(*, debrief_id: int, user: User) -> DebriefRequest:
     debrief.status = DebriefStatus.CLOSED
     debrief.closed_at = timezone.now()
     debrief.save(update_fields=["status", "closed_at"])
-    audit_record(actor=user, action="debrief.closed", target=debrief)
+    audit_record(actor=user, action=AuditAction.DEBRIEF_CLOSED, target=debrief)
     return debrief
 
 
@@ -468,10 +481,14 @@ def change_request_open(*, user: User, pairing: Pairing, reason: str = "") -> Ch
     except IntegrityError as error:
         raise ValidationError(already) from error
     audit_record(
-        actor=user, action=f"change.{kind}", target=change, pairing=pairing.pk, given=bool(reason)
+        actor=user,
+        action=AuditAction(f"change.{kind}"),
+        target=change,
+        pairing=pairing.pk,
+        given=bool(reason),
     )
     notify_coordinators(
-        kind=f"change.{kind}",
+        kind=NotificationKind(f"change.{kind}"),
         text=(
             _("Someone has asked for a different peer supporter.")
             if is_survivor
@@ -501,11 +518,11 @@ def change_request_close(*, request_id: int, actor: User, status: str) -> Change
     change.closed_by = actor
     change.closed_at = timezone.now()
     change.save(update_fields=["status", "closed_by", "closed_at"])
-    audit_record(actor=actor, action=f"change.{status}", target=change)
+    audit_record(actor=actor, action=AuditAction(f"change.{status}"), target=change)
     if actor.pk != change.requested_by_id:
         notify(
             user=change.requested_by,
-            kind="change.closed",
+            kind=NotificationKind.CHANGE_CLOSED,
             text=_("A coordinator has dealt with your request."),
             link=reverse("care:change", args=[change.pk]),
         )
@@ -542,9 +559,9 @@ def supporter_block(*, survivor: User, pairing_id: int) -> Block:
             defaults={"requested_by": survivor},
         )
         link = reverse("team:change", args=[change.pk])
-    audit_record(actor=survivor, action="block.created", target=block, pairing=pairing.pk)
+    audit_record(actor=survivor, action=AuditAction.BLOCK_CREATED, target=block, pairing=pairing.pk)
     notify_coordinators(
-        kind="pairing.blocked",
+        kind=NotificationKind.PAIRING_BLOCKED,
         text=_("A pairing was paused at a person's request and needs a coordinator."),
         link=link,
     )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from peersupport.people import services
 from peersupport.people.access import coordinator_required, get_application_for
+from peersupport.people.events import AuditAction
 from peersupport.people.forms import (
     VOCABULARIES,
     CoordinatorCreateForm,
@@ -123,7 +124,7 @@ def vocabulary_edit(request, kind: str, pk: int | None = None):
             form.add_error(None, _("That entry already exists."))
         else:
             services.audit_record(
-                actor=request.user, action=f"vocabulary.{kind}.saved", target=item
+                actor=request.user, action=AuditAction(f"vocabulary.{kind}.saved"), target=item
             )
             messages.success(request, _("Saved."))
             return redirect("team:vocabulary", kind=kind)

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from matching.supporters import supporter_profile_update
+from peersupport.people.events import AuditAction
 from peersupport.people.models import Role, SupporterProfile, User
 from peersupport.people.services import account_update, audit_record, survivor_profile_update
 
@@ -23,4 +24,4 @@ def profile_save(*, user: User, account: dict[str, Any], profile: dict[str, Any]
         # checks the places taken and sends open offers that no longer fit back to the queue.
         supporter_profile_id = SupporterProfile.objects.values_list("pk", flat=True).get(user=user)
         supporter_profile_update(profile_id=supporter_profile_id, actor=user, **profile)
-    audit_record(actor=user, action="profile.updated", target=user)
+    audit_record(actor=user, action=AuditAction.PROFILE_UPDATED, target=user)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ethics.agreements.models import Acknowledgement
 from ethics.care.models import ChangeRequest, Concern, FlagStatus, SafetyFlag
 from matching.models import Block, Pairing, PairingState, SupportRequest
+from peersupport.people.events import AuditAction, NotificationKind
 from peersupport.people.models import Notification, Role, User
 from peersupport.people.notifications import notify, notify_coordinators
 from peersupport.people.services import audit_record, mask_to_slots
@@ -195,20 +196,20 @@ def survivor_erase(*, user: User) -> None:
         # notices already sent about this flag say whether they have been told.
         link = reverse("team:flag", args=[open_flag.pk])
         told_recently = Notification.objects.filter(
-            kind="account.erase_waiting",
+            kind=NotificationKind.ACCOUNT_ERASE_WAITING,
             link=link,
             created_at__gte=timezone.now() - datetime.timedelta(days=1),
         ).exists()
         if not told_recently:
             notify_coordinators(
-                kind="account.erase_waiting",
+                kind=NotificationKind.ACCOUNT_ERASE_WAITING,
                 text=_(
                     "Someone asked to delete their account while a flag about them is open. "
                     "Please look at the flag."
                 ),
                 link=link,
             )
-        audit_record(actor=user, action="account.erase_refused", target=user)
+        audit_record(actor=user, action=AuditAction.ACCOUNT_ERASE_REFUSED, target=user)
     raise ValidationError(
         _(
             "We can't delete your account straight away. A coordinator has been told you "
@@ -231,11 +232,13 @@ def _erase(user: User) -> None:
     )
     user.delete()
     # The audit row keeps no link to the person: the account is gone.
-    audit_record(actor=None, action="account.erased", supporters_told=len(live_supporters))
+    audit_record(
+        actor=None, action=AuditAction.ACCOUNT_ERASED, supporters_told=len(live_supporters)
+    )
     for supporter in live_supporters:
         notify(
             user=supporter,
-            kind="pairing.ended",
+            kind=NotificationKind.PAIRING_ENDED,
             text=_("One of your pairings has ended. There is nothing you need to do."),
             link=reverse("home"),
         )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from peersupport.people.access import survivor_required
+from peersupport.people.events import AuditAction
 
 from . import services
 from .forms import EraseForm
@@ -24,7 +25,9 @@ def overview(request):
 @survivor_required
 def download(request):
     data = services.survivor_export(user=request.user)
-    services.audit_record(actor=request.user, action="account.exported", target=request.user)
+    services.audit_record(
+        actor=request.user, action=AuditAction.ACCOUNT_EXPORTED, target=request.user
+    )
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False),
         content_type="application/json; charset=utf-8",

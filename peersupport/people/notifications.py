@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .events import NotificationKind
 from .models import Notification, Role, User
 from .outbox import outbox_notice_add
 
@@ -18,7 +19,7 @@ from .outbox import outbox_notice_add
 def notify(
     *,
     user: User,
-    kind: str,
+    kind: NotificationKind,
     text: str,
     link: str = "",
     email: bool = True,
@@ -31,14 +32,21 @@ def notify(
     something a person wrote; the email carries none of it. `force_email` sends the email even
     if the person turned email notifications off (urgent kinds only).
     """
-    notification = Notification.objects.create(user=user, kind=kind, text=text[:300], link=link)
+    notification = Notification.objects.create(
+        user=user, kind=NotificationKind(kind), text=text[:300], link=link
+    )
     if email:
         outbox_notice_add(user=user, urgent=force_email)
     return notification
 
 
 def notify_coordinators(
-    *, kind: str, text: str, link: str = "", email: bool = True, force_email: bool = False
+    *,
+    kind: NotificationKind,
+    text: str,
+    link: str = "",
+    email: bool = True,
+    force_email: bool = False,
 ) -> int:
     coordinators: Iterable[User] = User.objects.filter(role=Role.COORDINATOR, is_active=True)
     count = 0

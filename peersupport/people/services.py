@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .events import AuditAction, NotificationKind
 from .models import (
     AuditEvent,
     Role,
@@ -26,12 +27,13 @@ from .notifications import notify
 
 
 def audit_record(
-    *, actor: User | None, action: str, target: models.Model | None = None, **data
+    *, actor: User | None, action: AuditAction, target: models.Model | None = None, **data
 ) -> AuditEvent:
-    """Store who did what. `data` holds ids, codes and counts only, never free text."""
+    """Store who did what. `data` holds ids, codes and counts only, never free text. An action
+    that is not an `AuditAction` is refused (ValueError)."""
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
+        action=AuditAction(action),
         target_type=target._meta.label_lower if target is not None else "",
         target_id=target.pk if target is not None else None,
         data=data,
@@ -55,7 +57,7 @@ def survivor_register(*, user: User, display_name: str) -> SurvivorProfile:
     user.role = Role.SURVIVOR
     user.save(update_fields=["display_name", "role"])
     profile, _created = SurvivorProfile.objects.get_or_create(user=user)
-    audit_record(actor=user, action="survivor.registered", target=user)
+    audit_record(actor=user, action=AuditAction.SURVIVOR_REGISTERED, target=user)
     return profile
 
 
@@ -138,7 +140,7 @@ def supporter_apply(
     profile.areas.set(areas)
     profile.languages.set(languages)
     profile.meeting_modes.set(meeting_modes)
-    audit_record(actor=user, action="supporter.applied", target=profile)
+    audit_record(actor=user, action=AuditAction.SUPPORTER_APPLIED, target=profile)
     return profile
 
 
@@ -163,14 +165,14 @@ def supporter_decide(
     profile.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     audit_record(
         actor=coordinator,
-        action="supporter.approved" if approve else "supporter.declined",
+        action=AuditAction.SUPPORTER_APPROVED if approve else AuditAction.SUPPORTER_DECLINED,
         target=profile,
     )
     # The same neutral words either way (the reason, a coordinator's own words, stays on the
     # home page, never in a notification or an email).
     notify(
         user=profile.user,
-        kind="application.decided",
+        kind=NotificationKind.APPLICATION_DECIDED,
         text=_("Your application has been reviewed. Open your home page to read more."),
         link=reverse("home"),
     )
@@ -192,7 +194,7 @@ def coordinator_create(*, email: str, display_name: str, created_by: User | None
         email=email, password=None, display_name=display_name, role=Role.COORDINATOR
     )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    audit_record(actor=created_by, action="coordinator.created", target=user)
+    audit_record(actor=created_by, action=AuditAction.COORDINATOR_CREATED, target=user)
     return user
 
 

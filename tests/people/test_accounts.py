@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
+from peersupport.people.events import NotificationKind
 from peersupport.people.models import (
     AuditEvent,
     Language,
@@ -341,7 +342,13 @@ def test_supporter_pauses_for_self_care_and_resumes(supporter_client, supporter)
 def test_in_app_messages_are_listed_counted_and_marked_read(survivor_client, survivor):
     from peersupport.people.notifications import notify
 
-    notify(user=survivor, kind="test", text="Your pairing has started.", link="/home/", email=False)
+    notify(
+        user=survivor,
+        kind=NotificationKind.PAIRING_ACTIVE,
+        text="Your pairing has started.",
+        link="/home/",
+        email=False,
+    )
     home = survivor_client.get(reverse("home")).content.decode()
     assert "data-unread>1<" in home
     inbox = survivor_client.get(reverse("inbox")).content.decode()
@@ -359,6 +366,11 @@ def test_in_app_messages_are_listed_counted_and_marked_read(survivor_client, sur
 def test_nobody_reads_another_persons_messages(client, survivor, supporter):
     from peersupport.people.notifications import notify
 
-    notify(user=survivor, kind="test", text="Only for the survivor.", email=False)
+    notify(
+        user=survivor,
+        kind=NotificationKind.PAIRING_ACTIVE,
+        text="Only for the survivor.",
+        email=False,
+    )
     client.force_login(supporter)
     assert "Only for the survivor." not in client.get(reverse("inbox")).content.decode()

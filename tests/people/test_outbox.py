@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from peersupport.celery import app as celery_app
 from peersupport.people import outbox, services, tasks
+from peersupport.people.events import NotificationKind
 from peersupport.people.models import OutgoingEmail, SupporterStatus, User
 from peersupport.people.notifications import notify
 from tests.conftest import service_missing
@@ -162,7 +163,7 @@ def refusing(settings):
 def test_a_refused_email_stays_pending_with_backoff_and_goes_once_the_server_takes_it(
     refusing, survivor
 ):
-    notify(user=survivor, kind="test", text="Something new.")
+    notify(user=survivor, kind=NotificationKind.PAIRING_ACTIVE, text="Something new.")
     now = timezone.now()
     result, _ = outbox.outbox_deliver(now=now)
     assert (result.sent, result.retrying) == (0, 1)
@@ -193,8 +194,8 @@ def test_an_unreachable_mail_server_delays_the_batch_and_the_last_try_marks_it_f
 ):
     settings.OUTBOX_TRANSPORT = MAILBOXES + "UnreachableTransport"
     settings.OUTBOX_MAX_ATTEMPTS = 2
-    notify(user=survivor, kind="test", text="Something new.")
-    notify(user=supporter, kind="test", text="Something new.")
+    notify(user=survivor, kind=NotificationKind.PAIRING_ACTIVE, text="Something new.")
+    notify(user=supporter, kind=NotificationKind.PAIRING_ACTIVE, text="Something new.")
     now = timezone.now()
     outbox.outbox_deliver(now=now)
     assert set(OutgoingEmail.objects.values_list("status", "attempts", "last_error")) == {
@@ -214,7 +215,7 @@ def test_an_unreachable_mail_server_delays_the_batch_and_the_last_try_marks_it_f
 @pytest.mark.django_db
 def test_emails_for_a_deactivated_or_deleted_account_are_not_sent(survivor, supporter, coordinator):
     for person in (survivor, supporter, coordinator):
-        notify(user=person, kind="test", text="Something new.")
+        notify(user=person, kind=NotificationKind.PAIRING_ACTIVE, text="Something new.")
     survivor.is_active = False
     survivor.save(update_fields=["is_active"])
     supporter_id = supporter.pk
@@ -232,8 +233,13 @@ def test_emails_for_a_deactivated_or_deleted_account_are_not_sent(survivor, supp
 def test_a_notice_respects_turning_emails_off_before_it_leaves_but_an_urgent_one_goes(
     survivor, coordinator
 ):
-    notify(user=survivor, kind="test", text="Something new.")
-    notify(user=coordinator, kind="test", text="Something urgent.", force_email=True)
+    notify(user=survivor, kind=NotificationKind.PAIRING_ACTIVE, text="Something new.")
+    notify(
+        user=coordinator,
+        kind=NotificationKind.PAIRING_ACTIVE,
+        text="Something urgent.",
+        force_email=True,
+    )
     User.objects.filter(pk__in=[survivor.pk, coordinator.pk]).update(email_notifications=False)
     outbox.outbox_deliver()
     assert [m.to for m in mail.outbox] == [[coordinator.email]]
@@ -263,7 +269,7 @@ def test_the_development_console_transport_prints_what_the_outbox_delivers(
 ):
     # `make run`: EMAIL_URL is consolemail://, so the worker prints the emails it delivers.
     settings.OUTBOX_TRANSPORT = "django.core.mail.backends.console.EmailBackend"
-    notify(user=survivor, kind="test", text="Something new.")
+    notify(user=survivor, kind=NotificationKind.PAIRING_ACTIVE, text="Something new.")
     outbox.outbox_deliver()
     printed = capsys.readouterr().out
     assert "Subject: You have a new message" in printed
