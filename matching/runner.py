@@ -243,6 +243,6 @@ def _write_proposals(
         notify_coordinators(
             kind=NotificationKind.MATCHING_REVIEW,
             text=_("New proposals are waiting for your review."),
-            link=reverse("matching:proposals"),
+            link=reverse("team:proposals"),
         )
     return created

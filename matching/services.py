@@ -367,7 +367,7 @@ def offer_accept(*, pairing_id: int, supporter: User) -> Pairing:
     notify_coordinators(
         kind=NotificationKind.PAIRING_ACCEPTED,
         text=_("An offer was accepted."),
-        link=reverse("matching:proposals"),
+        link=reverse("team:proposals"),
         email=False,
     )
     if eligibility.places_held(supporter.pk) >= profile.capacity:
@@ -391,7 +391,7 @@ def offer_decline(*, pairing_id: int, supporter: User, note: str = "") -> Pairin
     notify_coordinators(
         kind=NotificationKind.OFFER_DECLINED,
         text=_("An offer was declined; the request is back in the queue."),
-        link=reverse("matching:proposals"),
+        link=reverse("team:proposals"),
         email=False,
     )
     return pairing
@@ -435,7 +435,7 @@ def offers_withdraw_for(*, supporter: User, actor: User | None, keep: int | None
             notify_coordinators(
                 kind=NotificationKind.OFFER_WITHDRAWN,
                 text=_("Offers were withdrawn; the requests are back in the queue."),
-                link=reverse("matching:proposals"),
+                link=reverse("team:proposals"),
                 email=False,
             )
     return count
@@ -480,7 +480,7 @@ def offers_expire(*, now=None) -> int:
                 count,
             )
             % {"count": count},
-            link=reverse("matching:proposals"),
+            link=reverse("team:proposals"),
             email=False,
         )
     return count
@@ -604,7 +604,7 @@ def pairing_end(
             notify_coordinators(
                 kind=NotificationKind.PAIRING_ENDED,
                 text=_("A pairing has ended."),
-                link=reverse("matching:pairing", args=[pairing.pk]),
+                link=reverse("team:pairing", args=[pairing.pk]),
                 email=False,
             )
     return pairing, new_request

@@ -13,11 +13,9 @@ from django.db.models import Q
 from django.http import Http404
 
 from matching.access import get_pairing_for, pairings_visible_to, survivor_may_see_supporter
-from matching.models import STARTED, Pairing, PairingState
+from matching.models import CAPACITY_STATES, STARTED, Pairing
 
 from .models import CheckIn, SupportSession
-
-LIVE_STATES = (PairingState.AWAITING_AGREEMENT, PairingState.ACTIVE, PairingState.PAUSED)
 
 
 def _party(user) -> Q:
@@ -43,7 +41,7 @@ def get_pairing_as_party(user, pk) -> Pairing:
 def _party_pairings(user, *, live_only: bool):
     pairings = pairings_visible_to(user).filter(_party(user))
     if live_only:
-        pairings = pairings.filter(state__in=LIVE_STATES)
+        pairings = pairings.filter(state__in=CAPACITY_STATES)
     return pairings.values("pk")
 
 

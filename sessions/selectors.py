@@ -13,6 +13,7 @@ from django.db.models import Exists, Expression, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from matching.access import pairings_visible_to
+from matching.eligibility import with_places
 from matching.models import CAPACITY_STATES, Pairing, PairingState
 from peersupport.people.models import SupporterProfile, SupporterStatus, User
 
@@ -44,14 +45,8 @@ class Caseload:
     rows: list[CaseloadRow]
     capacity: int
     paused: bool
-
-    @property
-    def used(self) -> int:
-        return len(self.rows)
-
-    @property
-    def left(self) -> int:
-        return max(self.capacity - self.used, 0)
+    used: int  # places held (matching.eligibility: the one rule)
+    left: int  # places left for someone new, open offers counted; never below 0
 
 
 def supporter_caseload(
@@ -132,10 +127,13 @@ def supporter_caseload(
                 reschedule_asked=pairing.reschedule_asked,
             )
         )
+    places = with_places(SupporterProfile.objects.filter(pk=profile.pk)).values("used", "left")[0]
     return Caseload(
         rows=rows,
         capacity=profile.capacity,
         paused=profile.status == SupporterStatus.PAUSED,
+        used=places["used"],
+        left=max(places["left"], 0),
     )
 
 

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from matching.models import CAPACITY_STATES
 from peersupport.people.access import approved_supporter_required, role_required
 from peersupport.people.form_base import show_validation_error
 from peersupport.people.models import Role
 
 from . import dates, selectors, services
 from .access import (
-    LIVE_STATES,
     get_checkin_for,
     get_pairing_as_party,
     get_session_for,
@@ -126,7 +126,7 @@ def session_edit(request, pk: int):
 def session_notes(request, pk: int):
     """The author's private notes: nobody else reaches this page."""
     session = get_session_notes_for(request.user, pk)
-    editable = session.pairing.state in LIVE_STATES
+    editable = session.pairing.state in CAPACITY_STATES
     if request.method == "POST" and not editable:
         raise Http404
     if request.method == "POST":

@@ -23,6 +23,7 @@ from matching.supporters import supporter_capacity_check
 from peersupport.coordination.health import service_health
 from peersupport.coordination.selectors import supporters as team_supporters
 from peersupport.people.models import SupporterProfile, SupporterStatus
+from sessions.selectors import supporter_caseload
 from tests.factories import PairingFactory, SupporterFactory, SupportRequestFactory
 from tests.helpers import acknowledge_current
 
@@ -169,6 +170,7 @@ def _expected(name: str) -> dict:
         "team list places left": left,
         "counted in the figures": approved,
         "lowest capacity allowed": max(1, held),
+        "caseload places held and left": (held, max(0, left)),
     }
 
 
@@ -199,6 +201,7 @@ def test_every_consumer_of_the_rule_gives_the_same_answer_for_each_supporter(wor
             request_id=request.pk,
             current_supporter_id=0,  # nobody: the survivor's pairing is with someone else
         )
+        caseload = supporter_caseload(supporter, profile=profile)
         answers[name] = {
             "rule": (
                 eligibility.refusal(profile),
@@ -216,6 +219,7 @@ def test_every_consumer_of_the_rule_gives_the_same_answer_for_each_supporter(wor
             "team list places left": listed[supporter.pk],
             "counted in the figures": supporter.pk in approved,
             "lowest capacity allowed": _capacity_floor(profile),
+            "caseload places held and left": (caseload.used, caseload.left),
         }
         expected[name] = _expected(name)
     # Only what differs, as (answer, expected): the failure names who drifted, and for whom.
