@@ -230,7 +230,7 @@ class PairingTransition(models.Model):
     to_state = models.CharField(max_length=24)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
     reason = models.CharField(max_length=40, blank=True)
-    note = models.CharField(max_length=500, blank=True)
+    note = EncryptedTextField(max_length=500, blank=True)  # a person's words: encrypted
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -254,13 +254,15 @@ class SupporterProfile(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
     accepting_new = models.BooleanField(_("open to new people"), default=True)
-    motivation = models.TextField(_("why I want to be a peer supporter"), max_length=2000)
+    # What people write here is encrypted at rest. On these fields max_length limits the
+    # form only: the column holds the token, which is longer.
+    motivation = EncryptedTextField(_("why I want to be a peer supporter"), max_length=2000)
     decided_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.CharField(max_length=500, blank=True)
-    pause_reason = models.CharField(max_length=500, blank=True)
+    decision_reason = EncryptedTextField(max_length=500, blank=True)
+    pause_reason = EncryptedTextField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
