@@ -7,6 +7,7 @@ from allauth.account.utils import get_next_redirect_url
 from django.urls import reverse
 
 from ethics.agreements.selectors import asked_again
+from peersupport.people.models import SupporterStatus
 
 
 def _asked_again(user) -> bool:
@@ -14,7 +15,7 @@ def _asked_again(user) -> bool:
     if not user.is_authenticated:
         return False
     profile = getattr(user, "supporter_profile", None) if user.is_supporter else None
-    still_supporting = profile is None or profile.status not in ("declined", "retired")
+    still_supporting = profile is None or profile.status != SupporterStatus.DECLINED
     return still_supporting and bool(asked_again(user))
 
 

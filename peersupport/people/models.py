@@ -220,7 +220,6 @@ class SupporterStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     PAUSED = "paused", _("Paused")
     DECLINED = "declined", _("Not approved")
-    RETIRED = "retired", _("Retired")
 
 
 class SupporterProfileQuerySet(models.QuerySet):
