@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from matching.models import CAPACITY_STATES
-from peersupport.people.access import approved_supporter_required, role_required
+from peersupport.people.access import approved_supporter_required, survivor_or_supporter_required
 from peersupport.people.form_base import show_validation_error
 from peersupport.people.models import Role
 
@@ -28,9 +28,6 @@ from .access import (
 )
 from .forms import CheckInAnswerForm, NotesForm, ScheduleForm, SessionForm, SessionOutcomeForm
 from .models import SESSION_TRANSITIONS, CheckInSchedule, SessionStatus
-
-# The role only: which pairing's pages they reach is sessions.access's to decide (404 else).
-survivor_or_supporter_required = role_required(Role.SURVIVOR, Role.SUPPORTER)
 
 
 @approved_supporter_required

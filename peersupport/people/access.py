@@ -33,6 +33,9 @@ def role_required(*roles: str):
 survivor_required = role_required(Role.SURVIVOR)
 supporter_required = role_required(Role.SUPPORTER)
 coordinator_required = role_required(Role.COORDINATOR)
+# One of the two people of a pairing, by role only: which pairing is each view's access
+# helper's to decide (404 otherwise).
+survivor_or_supporter_required = role_required(Role.SURVIVOR, Role.SUPPORTER)
 
 
 def approved_supporter_required(view):

@@ -39,6 +39,11 @@ def show_validation_error(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def first_error(error: ValidationError) -> str:
+    """A refusal in one sentence, for a message above the page."""
+    return error.messages[0] if error.messages else str(_("That did not work."))
+
+
 class AvailabilityField(forms.MultipleChoiceField):
     """21 weekly slots, stored as a bitmask."""
 
