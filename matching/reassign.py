@@ -1,10 +1,11 @@
 """Reassigning a pair: end a started pairing and offer the survivor a new supporter, in one
 transaction, so the survivor is never left without an open request or a pairing.
 
-Locks, in the order matching/services.py takes them: the new supporter's profile (guards
-their places), then the request, then the pairing. The form's version token (the pairing's
-`updated_at` when the page was drawn) is compared under the lock: a pairing that changed since
-(paused, ended, reassigned by someone else) is refused, never half-applied.
+Locks in the one order (matching/locking.py): the survivor's user row (so a deletion of the
+account waits for us, or we for it), the new supporter's profile (guards their places), the
+request, the pairing. The form's version token (the pairing's `updated_at` when the page was
+drawn) is compared under the lock: a pairing that changed since (paused, ended, reassigned by
+someone else) or that has gone (the account was deleted) is refused, never half-applied.
 
 What led to it (a change request or a concern) is care's business: ethics/care/handover.py wraps
 these two in the same transaction, checks the trigger and closes it.
@@ -30,8 +31,9 @@ from peersupport.people.models import SupporterProfile, User
 from peersupport.people.notifications import notify
 from peersupport.people.services import audit_record
 
-from . import eligibility, engine, services
+from . import eligibility, engine, locking, services
 from .instance import load_for_pair
+from .locking import stale_message
 from .models import CAPACITY_STATES, EndReason, Pairing, PairingState, SupportRequest
 
 # What a coordinator may give as the reason a started pairing ends when it is reassigned.
@@ -86,11 +88,14 @@ def _parse_token(token: str | datetime) -> datetime | None:
         return None
 
 
-def stale_message() -> str:
-    return _(
-        "This pairing changed after the page was loaded (someone may have reassigned or "
-        "ended it). Nothing was changed: look at it again."
-    )
+def _lock(pairing_id: int, *, profile_of: int | None = None) -> locking.PairingLocks:
+    """The pairing's survivor, `profile_of`'s profile, its request and the pairing, in the one
+    order; a pairing gone meanwhile (the account was deleted) is a ReassignError like any
+    other refusal."""
+    try:
+        return locking.lock_pairing(pairing_id, profile_of=profile_of, with_request=True)
+    except locking.RowGone as error:
+        raise ReassignError(error.messages[0]) from error
 
 
 def supporter_refusal(
@@ -143,32 +148,17 @@ def pairing_reassign(
     if reason not in REASSIGN_REASONS:
         raise ReassignError(_("Choose one of the reasons shown."))
     expected = _parse_token(expected_version)
-    stale = stale_message()
-    try:
-        request_id, survivor_id = Pairing.objects.values_list("request_id", "survivor_id").get(
-            pk=pairing_id
-        )
-    except Pairing.DoesNotExist as error:
-        raise ReassignError(stale) from error
-
-    # Lock order: supporter profile, request, pairing (as in matching/services.py).
-    profile = (
-        SupporterProfile.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .filter(user_id=supporter_id)
-        .first()
-    )
+    locked = _lock(pairing_id, profile_of=supporter_id)
+    old, profile = locked.pairing, locked.profile
     if profile is None:
         raise ReassignError(_("This supporter is not approved."))
-    SupportRequest.objects.select_for_update().get(pk=request_id)
-    old = Pairing.objects.select_for_update().get(pk=pairing_id)
     if expected is None or old.updated_at != expected or old.state not in CAPACITY_STATES:
-        raise ReassignError(stale)
+        raise ReassignError(stale_message())
 
     refusal = supporter_refusal(
         profile=profile,
-        survivor_id=survivor_id,
-        request_id=request_id,
+        survivor_id=old.survivor_id,
+        request_id=old.request_id,
         current_supporter_id=old.supporter_id,
     )
     if refusal:
@@ -252,16 +242,9 @@ def pairing_end_by_coordinator(
     if reason not in END_REASONS:
         raise ReassignError(_("Choose one of the reasons shown."))
     expected = _parse_token(expected_version)
-    stale = stale_message()
-    try:
-        request_id = Pairing.objects.values_list("request_id", flat=True).get(pk=pairing_id)
-    except Pairing.DoesNotExist as error:
-        raise ReassignError(stale) from error
-    # Lock order: request, then pairing (as in matching/services.py).
-    SupportRequest.objects.select_for_update().get(pk=request_id)
-    old = Pairing.objects.select_for_update().get(pk=pairing_id)
+    old = _lock(pairing_id).pairing
     if expected is None or old.updated_at != expected or old.state not in CAPACITY_STATES:
-        raise ReassignError(stale)
+        raise ReassignError(stale_message())
     # Each side is told below, in words chosen for what happens next.
     old, new_request = services.pairing_end(
         pairing_id=old.pk,

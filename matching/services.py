@@ -1,10 +1,11 @@
 """Every write in matching: requests, proposals (one, or the matcher's run in bulk), offers,
 and the pairing lifecycle.
 
-Each service runs in a transaction and writes its transition/audit rows. Locks: the supporter's
-profile row guards capacity (offering and accepting lock it; who may be offered someone is
-eligibility.py's rule), the pairing row guards its state. Emails are queued with
-transaction.on_commit (through peersupport.people.notifications).
+Each service runs in a transaction and writes its transition/audit rows. Locks, in the one
+order of matching/locking.py: the survivor's user row (so deleting the account waits, or is
+waited for), the supporter's profile row guards capacity (offering and accepting lock it; who
+may be offered someone is eligibility.py's rule), the request, the pairing row guards its
+state. Emails are queued with transaction.on_commit (through peersupport.people.notifications).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from peersupport.people.models import SupporterProfile, User
 from peersupport.people.notifications import notify, notify_coordinators
 from peersupport.people.services import audit_record
 
-from . import eligibility, engine, lifecycle
+from . import eligibility, engine, lifecycle, locking
 from .eligibility import Refusal
 from .explanations import explain_now, explanation_data
 from .models import (
@@ -261,15 +262,13 @@ def pairing_offer(*, pairing_id: int, actor: User | None) -> Pairing:
     this person now (eligibility.refusal: paused, full, agreements to acknowledge, blocked,
     ...), the proposal is withdrawn instead and the returned pairing is ended: check
     `pairing.state`. So is a proposal whose request is no longer open."""
-    # Lock order everywhere: supporter profile, then request, then pairing.
-    supporter_id, request_id = Pairing.objects.values_list("supporter_id", "request_id").get(
-        pk=pairing_id
+    handled = _("This proposal has already been handled.")
+    locked = locking.lock_pairing(
+        pairing_id, supporters_profile=True, with_request=True, gone=handled
     )
-    profile = SupporterProfile.objects.select_for_update().get(user_id=supporter_id)
-    request = _lock_request(request_id)
-    pairing = Pairing.objects.select_for_update().get(pk=pairing_id)
+    profile, request, pairing = locked.profile, locked.request, locked.pairing
     if pairing.state != PairingState.PROPOSED:
-        raise lifecycle.TransitionError(_("This proposal has already been handled."))
+        raise lifecycle.TransitionError(handled)
     if request.status != RequestStatus.OPEN:
         reason = (
             EndReason.REQUEST_WITHDRAWN
@@ -278,7 +277,7 @@ def pairing_offer(*, pairing_id: int, actor: User | None) -> Pairing:
         )
         lifecycle.transition(pairing, to_state=PairingState.ENDED, actor=actor, reason=reason)
         return pairing
-    if eligibility.refusal(
+    if profile is None or eligibility.refusal(
         profile,
         survivor_id=pairing.survivor_id,
         request_id=pairing.request_id,
@@ -331,15 +330,21 @@ _ACCEPT_REFUSAL_TEXT = {
 def offer_accept(*, pairing_id: int, supporter: User) -> Pairing:
     """The supporter says yes. Their profile row is locked so two acceptances at once can
     never take them over capacity."""
-    # Lock order everywhere: supporter profile, then request, then pairing.
-    profile = SupporterProfile.objects.select_for_update().get(user=supporter)
-    request_id = Pairing.objects.values_list("request_id", flat=True).get(
-        pk=pairing_id, supporter=supporter
+    no_longer_open = _("This offer is no longer open.")
+    locked = locking.lock_pairing(
+        pairing_id,
+        supporter_id=supporter.pk,
+        supporters_profile=True,
+        with_request=True,
+        gone=no_longer_open,
     )
-    request = _lock_request(request_id)
-    pairing = Pairing.objects.select_for_update().get(pk=pairing_id, supporter=supporter)
-    if pairing.state != PairingState.OFFERED or request.status != RequestStatus.OPEN:
-        raise ValidationError(_("This offer is no longer open."))
+    profile, request, pairing = locked.profile, locked.request, locked.pairing
+    if (
+        profile is None
+        or pairing.state != PairingState.OFFERED
+        or request.status != RequestStatus.OPEN
+    ):
+        raise ValidationError(no_longer_open)
     if pairing.offer_expires_at and pairing.offer_expires_at <= timezone.now():
         raise ValidationError(_("This offer has expired."))
     why = eligibility.refusal(
@@ -412,8 +417,14 @@ def proposal_discard(*, pairing_id: int, actor: User) -> Pairing:
 @transaction.atomic
 def offers_withdraw_for(*, supporter: User, actor: User | None, keep: int | None = None) -> int:
     """Take back this supporter's open proposals and offers (paused, or full): the requests
-    go back to the queue at once."""
-    pending = Pairing.objects.select_for_update().filter(supporter=supporter).open_offers()
+    go back to the queue at once.
+
+    Called under the lock on the supporter's profile. The pairings are locked by id, without
+    their survivors' user rows: withdrawing writes nothing of the survivors' (no request, no
+    notice to them), so it never waits for a user row while holding a pairing."""
+    pending = (
+        Pairing.objects.select_for_update().filter(supporter=supporter).open_offers().order_by("pk")
+    )
     if keep is not None:
         pending = pending.exclude(pk=keep)
     count = 0
@@ -523,7 +534,8 @@ def _party(pairing: Pairing, user: User) -> bool:
 
 @transaction.atomic
 def pairing_set_paused(*, pairing_id: int, actor: User, paused: bool, note: str = "") -> Pairing:
-    pairing = Pairing.objects.select_for_update().get(pk=pairing_id)
+    # The other side is told: their user row may be the survivor's, so the order starts there.
+    pairing = locking.lock_pairing(pairing_id, gone=_("This pairing has already ended.")).pairing
     if not _party(pairing, actor):
         raise ValidationError(_("You are not part of this pairing."))
     if (
@@ -575,9 +587,10 @@ def pairing_end(
     The survivor and supporter (except whoever ended it) are told it ended, in neutral
     words, never why; coordinators too when one of them did not end it. By default not
     with `reopen`: a reassignment tells each side itself what concerns them."""
-    request_id = Pairing.objects.values_list("request_id", flat=True).get(pk=pairing_id)
-    request = _lock_request(request_id)
-    pairing = Pairing.objects.select_for_update().get(pk=pairing_id)
+    locked = locking.lock_pairing(
+        pairing_id, with_request=True, gone=_("This pairing has already ended.")
+    )
+    request, pairing = locked.request, locked.pairing
     if not _party(pairing, actor):
         raise ValidationError(_("You are not part of this pairing."))
     lifecycle.transition(

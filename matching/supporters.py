@@ -1,7 +1,8 @@
 """Writes that change whether a supporter can be offered people: pausing for self-care, the
 number of people they support at once, being open to new people. Each one locks the supporter's
-profile first (the row that guards capacity) and sends open proposals and offers back to the
-queue when they no longer fit (places as eligibility.py counts them)."""
+profile first (the row that guards capacity), then their open proposals and offers, in the one
+order of matching/locking.py, and sends those back to the queue when they no longer fit (places
+as eligibility.py counts them)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,15 @@ from peersupport.people.models import SupporterProfile, SupporterStatus, User
 from peersupport.people.services import audit_record
 
 from . import eligibility
+from .locking import RowGone, lock_profile
 from .services import offers_withdraw_for
 
 
 def _lock_supporter(profile_id: int) -> SupporterProfile:
-    return SupporterProfile.objects.select_for_update().get(pk=profile_id)
+    profile = lock_profile(pk=profile_id)
+    if profile is None:
+        raise RowGone(_("This supporter is no longer there. Nothing was changed."))
+    return profile
 
 
 @transaction.atomic
@@ -123,7 +128,7 @@ def supporter_capacity_set(
     taken; if open proposals and offers no longer fit, they go back to the queue."""
     if not coordinator.is_coordinator:
         raise ValidationError(_("Only coordinators can change this."))
-    profile = SupporterProfile.objects.select_for_update().get(pk=profile_id)
+    profile = _lock_supporter(profile_id)
     supporter_capacity_check(
         profile,
         capacity,

@@ -26,11 +26,12 @@ from .access import (
     get_offer_for,
     get_pairing_for,
     get_request_for,
+    pairings_visible_to,
     survivor_may_see_supporter,
     was_offered_to,
 )
 from .forms import DeclineForm, PairingActionForm, RequestForm
-from .models import EndReason, RequestStatus
+from .models import EndReason, Pairing, RequestStatus
 
 party_required = role_required(Role.SURVIVOR, Role.SUPPORTER)
 
@@ -129,8 +130,10 @@ def request_withdraw(request, pk: int):
 
 def _offer_no_longer_open(request, pk: int):
     """For an offer that was made to this supporter but has moved on (withdrawn, expired,
-    declined, accepted): home, with a clear message. Anyone else's offer: 404."""
-    if not was_offered_to(request.user, pk):
+    declined, accepted), or that is gone altogether (the survivor deleted their account) when
+    they answer it: home, with a clear message. Anyone else's offer: 404."""
+    gone = request.method == "POST" and not Pairing.objects.filter(pk=pk).exists()
+    if not gone and not was_offered_to(request.user, pk):
         raise Http404
     messages.info(request, _("This offer is no longer open."))
     return redirect("home")
@@ -235,6 +238,9 @@ def pairing_detail(request, pk: int):
 @party_required
 @require_POST
 def pairing_action(request, pk: int):
+    """Pause, resume or finish. A pairing that ended or went meanwhile (reassigned, or the
+    survivor deleted their account) is refused in words, and its page, now closed to this
+    person, is not where they are sent."""
     pairing = get_pairing_for(request.user, pk)
     form = PairingActionForm(request.POST)
     if not form.is_valid():
@@ -251,6 +257,8 @@ def pairing_action(request, pk: int):
             )
     except ValidationError as error:
         messages.error(request, _first_error(error))
+        if not pairings_visible_to(request.user).filter(pk=pairing.pk).exists():
+            return redirect("home")
     else:
         messages.success(request, _("Saved."))
     if action == "complete":

@@ -1,7 +1,9 @@
 """Reassigning or ending a pairing because of a care record: a change or handover request, or a
-concern. One transaction: matching's reassignment (which locks supporter profile, request,
-pairing, in that order) and then the trigger, checked to be open and about this pairing, and
-closed. A trigger that is no longer open refuses the whole change: nothing is half-applied.
+concern. One transaction: matching's reassignment (which locks the survivor's user row, the
+supporter's profile, the request and the pairing: the order of matching/locking.py) and then
+the trigger and the pairing's other change requests (care rows come after the pairing), checked
+to be open and about this pairing, and closed. A trigger that is no longer open refuses the
+whole change: nothing is half-applied.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
 """Every write in ethics, each in a transaction with its audit row.
 
-Audit rows and notifications carry ids and codes, never what anyone wrote. Locks: the
-agreement document row serialises publishing against acknowledging (so nobody agrees to a
-version that stopped being current a moment ago); the pairing row is locked when a block
-pauses it; the flag, concern, debrief and change-request rows when their state changes.
+Audit rows and notifications carry ids and codes, never what anyone wrote. Locks, in the one
+order of matching/locking.py: whatever belongs to a survivor's pairing (raising a concern or a
+flag, asking for a change, blocking, a coordinator answering a concern or a change request)
+locks the survivor's user row first, then the pairing, then the care row, so it never deadlocks
+with the survivor deleting their account and is refused plainly if the account went first.
+The debrief rows and a flag's own row (a supporter's and coordinators' only) are locked alone
+when their state changes.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ethics.agreements.services import clean_text
-from matching import lifecycle
+from matching import lifecycle, locking
 from matching.access import survivor_may_see_supporter
 from matching.models import CAPACITY_STATES, Block, Pairing, PairingState
 from peersupport.people.events import AuditAction, NotificationKind
@@ -61,6 +64,7 @@ def _party_or_error(pairing: Pairing, user: User) -> None:
 def concern_raise(*, user: User, pairing: Pairing, category: str, text: str) -> Concern:
     """A concern about the relationship, for the coordinators (the other side never sees it)."""
     _party_or_error(pairing, user)
+    pairing = locking.lock_pairing(pairing.pk, gone=_("This pairing has already ended.")).pairing
     if category not in ConcernCategory.values:
         raise ValidationError({"category": _("Choose one of the options shown.")})
     text = clean_text(text, field="text")
@@ -91,7 +95,12 @@ def concern_update(
     *, concern_id: int, coordinator: User, status: str, response: str = ""
 ) -> Concern:
     _require_coordinator(coordinator)
-    concern = Concern.objects.select_for_update().get(pk=concern_id)
+    concern = locking.lock_with_survivor(
+        Concern.objects.all(),
+        concern_id,
+        survivor_field="pairing__survivor_id",
+        gone=_("This concern is no longer there (the person may have left). Nothing was saved."),
+    )
     if status not in ConcernStatus.values:
         raise ValidationError({"status": _("Choose one of the options shown.")})
     response = clean_text(response, field="response", required=False)
@@ -124,15 +133,13 @@ def concern_update(
 def safety_flag_raise(*, supporter: User, pairing: Pairing, category: str, text: str) -> SafetyFlag:
     """Danger to self, to others, or a child at risk: every coordinator is told at once (in the
     app, and by a discreet email queued for after the commit)."""
-    # Lock the pairing: its survivor may be deleting their account at this very moment, and
-    # deleting waits for an open flag (peersupport.mydata.services.survivor_erase).
-    pairing = Pairing.objects.select_for_update().filter(pk=pairing.pk).first()
-    if (
-        pairing is None
-        or pairing.supporter_id != supporter.pk
-        or pairing.state not in CAPACITY_STATES
-    ):
-        raise ValidationError(_("You can only flag something about a person you support."))
+    # Its survivor may be deleting their account at this very moment, and deleting waits for
+    # an open flag (peersupport.mydata.services.survivor_erase): whichever locks the survivor
+    # first goes first.
+    refused = _("You can only flag something about a person you support.")
+    pairing = locking.lock_pairing(pairing.pk, supporter_id=supporter.pk, gone=refused).pairing
+    if pairing.state not in CAPACITY_STATES:
+        raise ValidationError(refused)
     if category not in FlagCategory.values:
         raise ValidationError({"category": _("Choose one of the options shown.")})
     text = clean_text(text, field="text")
@@ -465,8 +472,10 @@ def change_request_open(*, user: User, pairing: Pairing, reason: str = "") -> Ch
     """A survivor asks for a different supporter (no reason needed), or a supporter asks to
     hand over (with a reason for the coordinators). The reassignment is the coordinators'."""
     _party_or_error(pairing, user)
+    ended = _("This pairing has already ended.")
+    pairing = locking.lock_pairing(pairing.pk, gone=ended).pairing
     if pairing.state not in CAPACITY_STATES:
-        raise ValidationError(_("This pairing has already ended."))
+        raise ValidationError(ended)
     is_survivor = user.pk == pairing.survivor_id
     kind = ChangeKind.CHANGE if is_survivor else ChangeKind.HANDOVER
     reason = clean_text(reason, field="reason", required=not is_survivor)
@@ -503,7 +512,12 @@ def change_request_open(*, user: User, pairing: Pairing, reason: str = "") -> Ch
 @transaction.atomic
 def change_request_close(*, request_id: int, actor: User, status: str) -> ChangeRequest:
     """A coordinator marks it done (or withdrawn); the person who asked may withdraw it."""
-    change = ChangeRequest.objects.select_for_update().get(pk=request_id)
+    change = locking.lock_with_survivor(
+        ChangeRequest.objects.all(),
+        request_id,
+        survivor_field="pairing__survivor_id",
+        gone=_("This request is no longer there (the person may have left). Nothing was saved."),
+    )
     if change.status != ChangeStatus.OPEN:
         raise ValidationError(_("This request has already been closed."))
     if actor.role == Role.COORDINATOR:
@@ -533,14 +547,10 @@ def change_request_close(*, request_id: int, actor: User, status: str) -> Change
 def supporter_block(*, survivor: User, pairing_id: int) -> Block:
     """The survivor never wants this supporter again: the pairing pauses at once (so the
     supporter loses access), coordinators are told, and the matcher never offers them again."""
-    pairing = (
-        Pairing.objects.select_for_update()
-        .filter(pk=pairing_id, survivor=survivor)
-        .select_related("supporter")
-        .first()
-    )
-    if pairing is None or not survivor_may_see_supporter(pairing):
-        raise ValidationError(_("You can only block a supporter you have been paired with."))
+    refused = _("You can only block a supporter you have been paired with.")
+    pairing = locking.lock_pairing(pairing_id, survivor_id=survivor.pk, gone=refused).pairing
+    if not survivor_may_see_supporter(pairing):
+        raise ValidationError(refused)
     try:
         with transaction.atomic():
             block = Block.objects.create(survivor=survivor, supporter=pairing.supporter)

@@ -4,6 +4,8 @@ request, blocking a supporter. Each person sees what they raised and its status.
 Coordinators handle all of these on their own pages (peersupport.coordination, under /team/);
 a link that brings a coordinator here (an old notice, a bookmark) takes them there.
 Thin: parse, check access (ethics.care.access: the object or 404), call a service, render.
+A refusal re-shows the form with its message; a pairing that went while the form was open (the
+survivor deleted their account) is said so in a message, not a 404 page.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ethics.agreements import guidelines
+from matching.locking import gone_message
+from matching.models import Pairing
 from peersupport.people.access import role_required
 from peersupport.people.form_base import show_validation_error
 from peersupport.people.models import Role
@@ -64,6 +68,18 @@ def _coordinators_to(team_page: str):
     return decorator
 
 
+def _pairing_or_gone(request, get_pairing, pk: int):
+    """(the pairing, None), or (None, home with a message) for a POST about a pairing that is
+    no longer there at all."""
+    try:
+        return get_pairing(request.user, pk), None
+    except Http404:
+        if request.method != "POST" or Pairing.objects.filter(pk=pk).exists():
+            raise
+    messages.error(request, gone_message())
+    return None, redirect("home")
+
+
 # -- concerns -------------------------------------------------------------------------------
 
 
@@ -77,7 +93,9 @@ def concerns(request):
 @party_required
 @require_http_methods(["GET", "POST"])
 def concern_new(request, pk: int):
-    pairing = get_pairing_to_raise_concern(request.user, pk)
+    pairing, gone = _pairing_or_gone(request, get_pairing_to_raise_concern, pk)
+    if gone is not None:
+        return gone
     form = ConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,7 +136,9 @@ def flags(request):
 @supporter_required
 @require_http_methods(["GET", "POST"])
 def flag_new(request, pk: int):
-    pairing = get_pairing_to_flag(request.user, pk)
+    pairing, gone = _pairing_or_gone(request, get_pairing_to_flag, pk)
+    if gone is not None:
+        return gone
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -266,7 +286,9 @@ def changes(request):
 @party_required
 @require_http_methods(["GET", "POST"])
 def change_new(request, pk: int):
-    pairing = get_pairing_to_change(request.user, pk)
+    pairing, gone = _pairing_or_gone(request, get_pairing_to_change, pk)
+    if gone is not None:
+        return gone
     is_survivor = request.user.role == Role.SURVIVOR
     form = ChangeForm(request.POST or None, reason_required=not is_survivor)
     if request.method == "POST" and form.is_valid():

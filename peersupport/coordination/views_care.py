@@ -3,7 +3,9 @@ debriefs, each as a list of what is still open and a page to handle one. Coordin
 anyone else gets 404.
 
 The people who raised them keep their own pages (ethics.care.views), where they see what they
-raised and its status. Opening one here is recorded (the services write the audit row).
+raised and its status. Opening one here is recorded (the services write the audit row). One that
+went while the page was open (the survivor deleted their account) is answered with a message
+and the list, never a 404 page.
 """
 
 from __future__ import annotations
@@ -24,11 +26,37 @@ from ethics.care.access import (
     get_flag_for,
 )
 from ethics.care.forms import MessageForm
-from ethics.care.models import ChangeStatus, DebriefStatus, FlagStatus
+from ethics.care.models import (
+    ChangeRequest,
+    ChangeStatus,
+    Concern,
+    DebriefStatus,
+    FlagStatus,
+    SafetyFlag,
+)
 from peersupport.people.access import coordinator_required
 from peersupport.people.form_base import show_validation_error
 
 from .forms import ConcernUpdateForm, FlagActionForm
+
+
+def _or_gone(request, get_for, model, pk: int, *, to: str):
+    """(the object, None), or (None, a redirect to the list `to` with a message) when a POST
+    finds it no longer there: the survivor deleted their account while the page was open."""
+    try:
+        return get_for(request.user, pk), None
+    except Http404:
+        if request.method != "POST" or model.objects.filter(pk=pk).exists():
+            raise
+    return None, _gone(request, to=to)
+
+
+def _gone(request, *, to: str):
+    messages.error(
+        request, _("This is no longer there (the person may have left). Nothing was saved.")
+    )
+    return redirect(to)
+
 
 # -- urgent flags ---------------------------------------------------------------------------
 
@@ -41,7 +69,9 @@ def flags(request):
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def flag(request, pk: int):
-    flag = get_flag_for(request.user, pk)
+    flag, gone = _or_gone(request, get_flag_for, SafetyFlag, pk, to="team:flags")
+    if gone is not None:
+        return gone
     form = FlagActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -52,6 +82,8 @@ def flag(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
+            if not SafetyFlag.objects.filter(pk=flag.pk).exists():
+                return _gone(request, to="team:flags")
             show_validation_error(form, error)
         else:
             messages.success(request, _("Recorded."))
@@ -81,7 +113,9 @@ def concerns(request):
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def concern(request, pk: int):
-    concern = get_concern_for(request.user, pk)
+    concern, gone = _or_gone(request, get_concern_for, Concern, pk, to="team:concerns")
+    if gone is not None:
+        return gone
     form = ConcernUpdateForm(request.POST or None, initial={"status": concern.status})
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,6 +126,8 @@ def concern(request, pk: int):
                 response=form.cleaned_data["response"],
             )
         except ValidationError as error:
+            if not Concern.objects.filter(pk=concern.pk).exists():
+                return _gone(request, to="team:concerns")
             show_validation_error(form, error)
         else:
             messages.success(request, _("Saved."))
@@ -116,7 +152,9 @@ def changes(request):
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def change(request, pk: int):
-    change = get_change_request_for(request.user, pk)
+    change, gone = _or_gone(request, get_change_request_for, ChangeRequest, pk, to="team:changes")
+    if gone is not None:
+        return gone
     if request.method == "POST":
         status = request.POST.get("status", "")
         try:
@@ -124,6 +162,8 @@ def change(request, pk: int):
                 request_id=change.pk, actor=request.user, status=status
             )
         except ValidationError as error:
+            if not ChangeRequest.objects.filter(pk=change.pk).exists():
+                return _gone(request, to="team:changes")
             messages.error(request, error.messages[0])
         else:
             messages.success(request, _("Saved."))

@@ -3,12 +3,17 @@ what it proposes) and one page per pairing, with its whole story and every chang
 coordinator makes to it. Coordinators only: anyone else gets 404.
 
 (The survivor and the supporter have their own view of their pairing: matching:pairing.)
+
+A change that lost a race (someone else changed the pairing first, or the survivor deleted
+their account) is refused by the services with a message; a pairing gone by then sends the
+coordinator to the queue with that message, never to a 404 page.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,8 +23,9 @@ from matching import explanations, runner
 from matching import selectors as matching_selectors
 from matching import services as matching_services
 from matching.access import get_pairing_for
-from matching.models import CAPACITY_STATES, EndReason, PairingState
-from matching.reassign import ReassignError, Trigger, stale_message, version_token
+from matching.locking import gone_message
+from matching.models import CAPACITY_STATES, EndReason, Pairing, PairingState
+from matching.reassign import Trigger, stale_message, version_token
 from peersupport.people.access import coordinator_required
 
 from . import selectors
@@ -35,6 +41,23 @@ def _int_or_none(value) -> int | None:
 
 def _first_error(error: ValidationError) -> str:
     return error.messages[0] if error.messages else _("That did not work.")
+
+
+def _gone(request, *, to: str = "team:queue", message: str | None = None):
+    """The pairing was deleted (its survivor deleted their account) while the page was open:
+    say so and go on, instead of a 404 page."""
+    messages.error(request, message or gone_message())
+    return redirect(to)
+
+
+def _pairing_to_change(request, pk: int) -> Pairing | None:
+    """The pairing for a coordinator's POST, or None if it is no longer there."""
+    try:
+        return get_pairing_for(request.user, pk)
+    except Http404:
+        if request.method == "POST" and not Pairing.objects.filter(pk=pk).exists():
+            return None
+        raise
 
 
 # -- the matcher's proposals ----------------------------------------------------------------
@@ -69,7 +92,9 @@ def run(request):
 @coordinator_required
 @require_POST
 def proposal_decide(request, pk: int):
-    pairing = get_pairing_for(request.user, pk)
+    pairing = _pairing_to_change(request, pk)
+    if pairing is None:
+        return _gone(request, to="team:proposals")
     decision = request.POST.get("decision")
     if pairing.state != PairingState.PROPOSED or decision not in ("offer", "discard"):
         messages.error(request, _("This proposal has already been handled."))
@@ -111,7 +136,9 @@ def pairing(request, pk: int):
     """One pairing: its state, what they asked for, why they were matched, its open items and
     its whole history; pausing it, reassigning it, or ending it without offering anyone new
     (when nobody fits, or it must stop first)."""
-    pairing = get_pairing_for(request.user, pk)
+    pairing = _pairing_to_change(request, pk)
+    if pairing is None:
+        return _gone(request)
     action = request.POST.get("action") if request.method == "POST" else None
     if action in _STATE_ACTIONS:
         return _pause_or_finish(request, pairing, action)
@@ -150,8 +177,10 @@ def pairing(request, pk: int):
                 if ending:
                     return _end(request, pairing, end_form.cleaned_data)
                 return _reassign(request, pairing, form.cleaned_data)
-            except ReassignError as error:
+            except ValidationError as error:
                 refusal = _first_error(error)
+                if not Pairing.objects.filter(pk=pairing.pk).exists():
+                    return _gone(request, message=refusal)
     return render(
         request,
         "team/pairing.html",
@@ -183,6 +212,8 @@ def _pause_or_finish(request, pairing, action: str):
                 pairing_id=pairing.pk, actor=request.user, paused=action == "pause"
             )
     except ValidationError as error:
+        if not Pairing.objects.filter(pk=pairing.pk).exists():
+            return _gone(request, message=_first_error(error))
         messages.error(request, _first_error(error))
     else:
         messages.success(request, _("Saved."))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from ethics.agreements.models import Acknowledgement
 from ethics.care.models import ChangeRequest, Concern, FlagStatus, SafetyFlag
+from matching.locking import lock_survivor_to_erase
 from matching.models import Block, Pairing, PairingState, SupportRequest
 from peersupport.people.events import AuditAction, NotificationKind
 from peersupport.people.models import Notification, Role, User
@@ -174,14 +175,19 @@ def survivor_erase(*, user: User) -> None:
     thing that waits: the request is refused in words that do not say why, and the coordinators
     are told someone asked, so they can finish it and help. Supporters of live pairings are
     told, discreetly, that a pairing has ended; they are not told why.
+
+    Locks in the one order (matching/locking.py): the user row, then their requests and
+    pairings. Every write that touches a survivor's rows (a reassignment, a safety flag, a
+    block, an acceptance) locks this user row first, so it waits for the deletion or the
+    deletion waits for it: never both. An account already gone (deleted from another tab)
+    counts as deleted.
     """
     if user.role != Role.SURVIVOR:
         raise ValidationError(_("Only people seeking support can delete their account here."))
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
-        # Locking the pairings holds back a safety flag being raised at this moment
-        # (ethics.services.safety_flag_raise locks the pairing too).
-        list(Pairing.objects.select_for_update().filter(survivor=user).values_list("pk"))
+        user = lock_survivor_to_erase(user.pk)
+        if user is None:
+            return
         open_flag = (
             SafetyFlag.objects.filter(pairing__survivor=user)
             .exclude(status=FlagStatus.CLOSED)
