@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from matching.locking import lock_pairing
 from matching.models import Pairing, PairingState
 from peersupport.people.events import AuditAction, NotificationKind
 from peersupport.people.models import User
@@ -100,7 +101,8 @@ def session_log(
 ) -> SupportSession:
     """Log a session that happened (or did not), or plan one ahead (status "scheduled")."""
     now = now or timezone.now()
-    pairing = Pairing.objects.select_for_update().get(pk=pairing_id, supporter=supporter)
+    # The one lock order (docs/architecture.md): the survivor, then the pairing.
+    pairing = lock_pairing(pairing_id, supporter_id=supporter.pk).pairing
     if pairing.state != PairingState.ACTIVE:
         raise ValidationError(
             {"pairing": _("Sessions can be logged only while the pairing is active.")}
@@ -141,6 +143,14 @@ def session_log(
 
 
 def _lock_session(session_id: int) -> SupportSession:
+    """The session, after its pairing's survivor and the pairing (the one lock order), so a
+    change to a session and the survivor deleting their account wait for each other."""
+    pairing_id = (
+        SupportSession.objects.filter(pk=session_id).values_list("pairing_id", flat=True).first()
+    )
+    if pairing_id is None:
+        raise SupportSession.DoesNotExist
+    lock_pairing(pairing_id)
     return (
         SupportSession.objects.select_for_update(of=("self",))
         .select_related("pairing__survivor", "pairing__supporter")
@@ -178,11 +188,8 @@ def session_update(
             }
         )
     if status == SessionStatus.SCHEDULED:
-        state = (
-            Pairing.objects.select_for_update()
-            .values_list("state", flat=True)
-            .get(pk=session.pairing_id)
-        )
+        # Already locked by _lock_session: read it as it is now.
+        state = Pairing.objects.values_list("state", flat=True).get(pk=session.pairing_id)
         if state != PairingState.ACTIVE:
             raise ValidationError(
                 {"status": _("Sessions can be planned only while the pairing is active.")}
@@ -342,10 +349,11 @@ def schedule_save(
     """Either side of an active or paused pairing sets how often they check in."""
     now = now or timezone.now()
     pairing = (
-        Pairing.objects.select_for_update()
-        .filter(Q(survivor=user) | Q(supporter=user))
-        .get(pk=pairing_id)
+        Pairing.objects.filter(Q(survivor=user) | Q(supporter=user)).filter(pk=pairing_id).first()
     )
+    if pairing is None:
+        raise Pairing.DoesNotExist
+    pairing = lock_pairing(pairing_id).pairing  # the survivor, then the pairing
     if pairing.state not in (PairingState.ACTIVE, PairingState.PAUSED):
         raise ValidationError(_("Check-ins can be set once the pairing has started."))
     errors = {}
@@ -397,6 +405,14 @@ def checkin_answer(
     """The survivor answers a check-in; their supporter sees it (and is emailed if they would
     like a session)."""
     now = now or timezone.now()
+    pairing_id = (
+        CheckIn.objects.filter(pk=checkin_id, pairing__survivor=survivor)
+        .values_list("pairing_id", flat=True)
+        .first()
+    )
+    if pairing_id is None:
+        raise CheckIn.DoesNotExist
+    lock_pairing(pairing_id, survivor_id=survivor.pk)  # the one lock order, then the check-in
     checkin = (
         CheckIn.objects.select_for_update(of=("self",))
         .select_related("pairing__supporter")
