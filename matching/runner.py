@@ -169,6 +169,16 @@ def _still_to_propose(
     someone, within the places left now (the best-scored first, if fewer than were solved
     for)."""
     keep: dict[int, int] = {}  # request id -> survivor id
+    # The one lock order (docs/architecture.md): the survivors' user rows before their requests,
+    # so a survivor deleting their account meanwhile waits for the run, or the run for them.
+    survivor_ids: set[int] = set()
+    for chunk in _chunks(request_ids):
+        survivor_ids.update(
+            SupportRequest.objects.filter(pk__in=chunk).values_list("survivor_id", flat=True)
+        )
+    for chunk in _chunks(sorted(survivor_ids)):
+        locked = User.objects.select_for_update(no_key=True).filter(pk__in=chunk).order_by("pk")
+        list(locked.values_list("pk", flat=True))
     for chunk in _chunks(request_ids):
         rows = (
             SupportRequest.objects.select_for_update()
