@@ -17,8 +17,10 @@ from peersupport.people.access import (
     coordinator_required,
     role_required,
     supporter_required,
+    survivor_or_supporter_required,
     survivor_required,
 )
+from peersupport.people.form_base import first_error
 from peersupport.people.models import Role
 
 from . import explanations, selectors, services
@@ -33,18 +35,12 @@ from .access import (
 from .forms import DeclineForm, PairingActionForm, RequestForm
 from .models import EndReason, Pairing, RequestStatus
 
-party_required = role_required(Role.SURVIVOR, Role.SUPPORTER)
-
 
 def _agreements_url() -> str:
     try:
         return reverse("agreements:acknowledge")
     except NoReverseMatch:
         return reverse("home")
-
-
-def _first_error(error: ValidationError) -> str:
-    return error.messages[0] if error.messages else _("That did not work.")
 
 
 @survivor_required
@@ -69,7 +65,7 @@ def request_new(request):
         try:
             support_request = services.request_open(survivor=request.user, data=form.request_data())
         except ValidationError as error:
-            form.add_error(None, _first_error(error))
+            form.add_error(None, first_error(error))
         else:
             messages.success(request, _("Thank you. We will look for a peer supporter for you."))
             return redirect("matching:request", pk=support_request.pk)
@@ -105,7 +101,7 @@ def request_edit(request, pk: int):
         try:
             services.request_update(request_id=pk, survivor=request.user, data=form.request_data())
         except ValidationError as error:
-            form.add_error(None, _first_error(error))
+            form.add_error(None, first_error(error))
         else:
             messages.success(request, _("Saved."))
             return redirect("matching:request", pk=pk)
@@ -119,7 +115,7 @@ def request_withdraw(request, pk: int):
     try:
         services.request_withdraw(request_id=pk, survivor=request.user)
     except ValidationError as error:
-        messages.error(request, _first_error(error))
+        messages.error(request, first_error(error))
     else:
         messages.success(request, _("Your request has been withdrawn."))
     return redirect("home")
@@ -186,7 +182,7 @@ def offer_accept(request, pk: int):
     try:
         pairing = services.offer_accept(pairing_id=pk, supporter=request.user)
     except ValidationError as error:
-        messages.error(request, _first_error(error))
+        messages.error(request, first_error(error))
         return redirect("home")
     messages.success(request, _("Thank you for accepting."))
     return redirect("matching:pairing", pk=pairing.pk)
@@ -207,7 +203,7 @@ def offer_decline(request, pk: int):
             pairing_id=pk, supporter=request.user, note=form.cleaned_data["note"]
         )
     except ValidationError as error:
-        messages.error(request, _first_error(error))
+        messages.error(request, first_error(error))
     else:
         messages.success(request, _("Thank you for letting us know."))
     return redirect("home")
@@ -235,7 +231,7 @@ def pairing_detail(request, pk: int):
     return render(request, "matching/pairing_detail.html", context)
 
 
-@party_required
+@survivor_or_supporter_required
 @require_POST
 def pairing_action(request, pk: int):
     """Pause, resume or finish. A pairing that ended or went meanwhile (reassigned, or the
@@ -256,7 +252,7 @@ def pairing_action(request, pk: int):
                 pairing_id=pairing.pk, actor=request.user, paused=action == "pause"
             )
     except ValidationError as error:
-        messages.error(request, _first_error(error))
+        messages.error(request, first_error(error))
         if not pairings_visible_to(request.user).filter(pk=pairing.pk).exists():
             return redirect("home")
     else:

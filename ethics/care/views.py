@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from ethics.agreements import guidelines
 from matching.locking import gone_message
 from matching.models import Pairing
-from peersupport.people.access import role_required
+from peersupport.people.access import role_required, survivor_or_supporter_required
 from peersupport.people.form_base import show_validation_error
 from peersupport.people.models import Role
 
@@ -48,7 +48,6 @@ from .forms import (
 )
 from .models import ChangeStatus, DebriefStatus
 
-party_required = role_required(Role.SURVIVOR, Role.SUPPORTER)
 supporter_required = role_required(Role.SUPPORTER)
 
 
@@ -84,13 +83,13 @@ def _pairing_or_gone(request, get_pairing, pk: int):
 
 
 @_coordinators_to("team:concerns")
-@party_required
+@survivor_or_supporter_required
 def concerns(request):
     items = selectors.concerns_raised_by(request.user)
     return render(request, "ethics/concerns.html", {"concerns": items})
 
 
-@party_required
+@survivor_or_supporter_required
 @require_http_methods(["GET", "POST"])
 def concern_new(request, pk: int):
     pairing, gone = _pairing_or_gone(request, get_pairing_to_raise_concern, pk)
@@ -114,7 +113,7 @@ def concern_new(request, pk: int):
 
 
 @_coordinators_to("team:concern")
-@party_required
+@survivor_or_supporter_required
 @require_http_methods(["GET", "POST"])
 def concern_detail(request, pk: int):
     concern = get_concern_for(request.user, pk)
@@ -225,7 +224,18 @@ def debrief_new(request):
 @supporter_required
 @require_http_methods(["GET", "POST"])
 def debrief_detail(request, pk: int):
-    debrief = get_debrief_for(request.user, pk)
+    return debrief_page(
+        request,
+        get_debrief_for(request.user, pk),
+        urls="care",
+        template="ethics/debrief_detail.html",
+    )
+
+
+def debrief_page(request, debrief, *, urls: str, template: str, overseer: bool = False):
+    """A debrief's thread and its actions, for the supporters in it and (with `overseer`, from
+    the team's pages) a coordinator, who may also pick up or close any debrief. `urls` is the
+    URL namespace to come back to ("care" or "team")."""
     user = request.user
     form = MessageForm()
     if request.method == "POST":
@@ -240,7 +250,7 @@ def debrief_detail(request, pk: int):
                 except ValidationError as error:
                     show_validation_error(form, error)
                 else:
-                    return redirect("care:debrief", pk=debrief.pk)
+                    return redirect(f"{urls}:debrief", pk=debrief.pk)
         elif action in ("pick_up", "close"):
             try:
                 if action == "pick_up":
@@ -252,22 +262,22 @@ def debrief_detail(request, pk: int):
             else:
                 if action == "close":
                     messages.success(request, _("Closed."))
-                    return redirect("care:debriefs")
+                    return redirect(f"{urls}:debriefs")
                 messages.success(request, _("You picked it up. Say hello below."))
-            return redirect("care:debrief", pk=debrief.pk)
+            return redirect(f"{urls}:debrief", pk=debrief.pk)
         else:
             raise Http404
     in_it = user.pk in (debrief.requested_by_id, debrief.picked_up_by_id)
     return render(
         request,
-        "ethics/debrief_detail.html",
+        template,
         {
             "debrief": debrief,
             "thread": debrief.messages.select_related("author"),
             "form": form if in_it and debrief.status == DebriefStatus.PICKED_UP else None,
             "may_pick_up": debrief.status == DebriefStatus.OPEN
-            and user.pk != debrief.requested_by_id,
-            "may_close": debrief.status != DebriefStatus.CLOSED and in_it,
+            and (overseer or user.pk != debrief.requested_by_id),
+            "may_close": debrief.status != DebriefStatus.CLOSED and (overseer or in_it),
         },
         status=400 if form.errors else 200,
     )
@@ -277,13 +287,13 @@ def debrief_detail(request, pk: int):
 
 
 @_coordinators_to("team:changes")
-@party_required
+@survivor_or_supporter_required
 def changes(request):
     items = selectors.change_requests_by(request.user)
     return render(request, "ethics/changes.html", {"changes": items})
 
 
-@party_required
+@survivor_or_supporter_required
 @require_http_methods(["GET", "POST"])
 def change_new(request, pk: int):
     pairing, gone = _pairing_or_gone(request, get_pairing_to_change, pk)
@@ -309,7 +319,7 @@ def change_new(request, pk: int):
 
 
 @_coordinators_to("team:change")
-@party_required
+@survivor_or_supporter_required
 @require_http_methods(["GET", "POST"])
 def change_detail(request, pk: int):
     """The person who asked sees it, and may withdraw it while it is open."""

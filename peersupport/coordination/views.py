@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from matching import supporters as supporter_services
 from peersupport.people import services as people_services
 from peersupport.people.access import coordinator_required, get_application_for
+from peersupport.people.form_base import first_error
 from peersupport.people.models import Language, SupporterProfile, SupporterStatus
 
 from . import charts, health, selectors
@@ -33,10 +34,6 @@ def _int_or_none(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _first_error(error: ValidationError) -> str:
-    return error.messages[0] if error.messages else _("That did not work.")
 
 
 @coordinator_required
@@ -123,7 +120,7 @@ def supporter_action(request, pk: int):
                 capacity=form.cleaned_data["capacity"],
             )
     except ValidationError as error:
-        messages.error(request, _first_error(error))
+        messages.error(request, first_error(error))
     else:
         messages.success(request, _("Saved."))
     return redirect(f"{_supporters_url()}?status={profile.status}")

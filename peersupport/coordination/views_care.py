@@ -25,15 +25,14 @@ from ethics.care.access import (
     get_debrief_for,
     get_flag_for,
 )
-from ethics.care.forms import MessageForm
 from ethics.care.models import (
     ChangeRequest,
     ChangeStatus,
     Concern,
-    DebriefStatus,
     FlagStatus,
     SafetyFlag,
 )
+from ethics.care.views import debrief_page
 from peersupport.people.access import coordinator_required
 from peersupport.people.form_base import show_validation_error
 
@@ -194,48 +193,10 @@ def debriefs(request):
 def debrief(request, pk: int):
     """A coordinator may pick a debrief up (and then talk it through like a volunteer), and
     may close any debrief."""
-    debrief = get_debrief_for(request.user, pk)
-    user = request.user
-    form = MessageForm()
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "message":
-            form = MessageForm(request.POST)
-            if form.is_valid():
-                try:
-                    care_services.debrief_message_add(
-                        debrief_id=debrief.pk, user=user, text=form.cleaned_data["text"]
-                    )
-                except ValidationError as error:
-                    show_validation_error(form, error)
-                else:
-                    return redirect("team:debrief", pk=debrief.pk)
-        elif action in ("pick_up", "close"):
-            try:
-                if action == "pick_up":
-                    care_services.debrief_pick_up(debrief_id=debrief.pk, user=user)
-                else:
-                    care_services.debrief_close(debrief_id=debrief.pk, user=user)
-            except ValidationError as error:
-                messages.error(request, error.messages[0])
-            else:
-                if action == "close":
-                    messages.success(request, _("Closed."))
-                    return redirect("team:debriefs")
-                messages.success(request, _("You picked it up. Say hello below."))
-            return redirect("team:debrief", pk=debrief.pk)
-        else:
-            raise Http404
-    in_it = user.pk in (debrief.requested_by_id, debrief.picked_up_by_id)
-    return render(
+    return debrief_page(
         request,
-        "team/debrief.html",
-        {
-            "debrief": debrief,
-            "thread": debrief.messages.select_related("author"),
-            "form": form if in_it and debrief.status == DebriefStatus.PICKED_UP else None,
-            "may_pick_up": debrief.status == DebriefStatus.OPEN,
-            "may_close": debrief.status != DebriefStatus.CLOSED,
-        },
-        status=400 if form.errors else 200,
+        get_debrief_for(request.user, pk),
+        urls="team",
+        template="team/debrief.html",
+        overseer=True,
     )

@@ -27,6 +27,7 @@ from matching.locking import gone_message
 from matching.models import CAPACITY_STATES, EndReason, Pairing, PairingState
 from matching.reassign import Trigger, stale_message, version_token
 from peersupport.people.access import coordinator_required
+from peersupport.people.form_base import first_error
 
 from . import selectors
 from .forms import EndPairingForm, ReassignForm
@@ -37,10 +38,6 @@ def _int_or_none(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _first_error(error: ValidationError) -> str:
-    return error.messages[0] if error.messages else _("That did not work.")
 
 
 def _gone(request, *, to: str = "team:queue", message: str | None = None):
@@ -112,7 +109,7 @@ def proposal_decide(request, pk: int):
             matching_services.proposal_discard(pairing_id=pairing.pk, actor=request.user)
             messages.success(request, _("Discarded; the request is back in the queue."))
     except ValidationError as error:
-        messages.error(request, _first_error(error))
+        messages.error(request, first_error(error))
     return redirect("team:proposals")
 
 
@@ -178,7 +175,7 @@ def pairing(request, pk: int):
                     return _end(request, pairing, end_form.cleaned_data)
                 return _reassign(request, pairing, form.cleaned_data)
             except ValidationError as error:
-                refusal = _first_error(error)
+                refusal = first_error(error)
                 if not Pairing.objects.filter(pk=pairing.pk).exists():
                     return _gone(request, message=refusal)
     return render(
@@ -213,8 +210,8 @@ def _pause_or_finish(request, pairing, action: str):
             )
     except ValidationError as error:
         if not Pairing.objects.filter(pk=pairing.pk).exists():
-            return _gone(request, message=_first_error(error))
-        messages.error(request, _first_error(error))
+            return _gone(request, message=first_error(error))
+        messages.error(request, first_error(error))
     else:
         messages.success(request, _("Saved."))
     return redirect("team:pairing", pk=pairing.pk)
