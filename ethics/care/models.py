@@ -2,6 +2,12 @@
 
 Everything a person writes here is encrypted at rest and never copied into audit rows or
 emails. The tables were made by the `ethics` app and keep their names (`db_table`).
+
+Concerns and safety flags are safeguarding records: they outlive the accounts of the people in
+the pairing. When either person deletes their account the pairing goes and the record stays,
+with no link to them: `pairing` and `raised_by` become empty, and what was noted when it was
+raised (the pairing's number, and whether the survivor or the supporter raised it) is enough
+for a coordinator to read it as "raised by the supporter about a pairing that has ended".
 """
 
 from __future__ import annotations
@@ -13,6 +19,50 @@ from django.utils.translation import gettext_lazy as _
 
 from peersupport.people.models import User
 from peersupport.platform.crypto import EncryptedTextField
+
+# -- what outlives an account ----------------------------------------------------------------
+
+
+class RaiserSide(models.TextChoices):
+    SURVIVOR = "survivor", _("the person seeking support")
+    SUPPORTER = "supporter", _("the peer supporter")
+
+
+class SafeguardRecord(models.Model):
+    """A concern or a safety flag: about a pairing, raised by one side of it, kept after either
+    person leaves. Names no one once they have gone (only ids and a side)."""
+
+    pairing = models.ForeignKey(
+        "matching.Pairing", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Noted when the record is made, so they hold after the pairing and the person are gone.
+    pairing_ref = models.BigIntegerField(null=True, blank=True, editable=False)
+    raiser_side = models.CharField(
+        max_length=20, choices=RaiserSide.choices, blank=True, default="", editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pairing_id is not None and self.pairing_ref is None:
+            self.pairing_ref = self.pairing_id
+        if not self.raiser_side and self.pairing_id is not None and self.raised_by_id is not None:
+            self.raiser_side = (
+                RaiserSide.SURVIVOR
+                if self.raised_by_id == self.pairing.survivor_id
+                else RaiserSide.SUPPORTER
+            )
+        super().save(*args, **kwargs)
+
+    @property
+    def person_left(self) -> bool:
+        """The pairing is gone: one of its two people deleted their account."""
+        return self.pairing_id is None
+
 
 # -- concerns about a relationship -----------------------------------------------------------
 
@@ -37,13 +87,19 @@ class ConcernQuerySet(models.QuerySet):
         return self.exclude(status=ConcernStatus.RESOLVED)
 
 
-class Concern(models.Model):
+class Concern(SafeguardRecord):
     """Raised by either side of a pairing, for the coordinators only (never the other side)."""
 
     pairing = models.ForeignKey(
-        "matching.Pairing", on_delete=models.CASCADE, related_name="concerns"
+        "matching.Pairing",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="concerns",
     )
-    raised_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="concerns_raised")
+    raised_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns_raised"
+    )
     category = models.CharField(max_length=20, choices=ConcernCategory.choices)
     text = EncryptedTextField()
     status = models.CharField(
@@ -69,6 +125,10 @@ class Concern(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=ConcernStatus.values), name="concern_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(raiser_side__in=[*RaiserSide.values, ""]),
+                name="concern_raiser_side_valid",
             ),
         ]
 
@@ -96,13 +156,19 @@ class SafetyFlagQuerySet(models.QuerySet):
         return self.exclude(status=FlagStatus.CLOSED)
 
 
-class SafetyFlag(models.Model):
+class SafetyFlag(SafeguardRecord):
     """A supporter's report that something meets the limits of confidentiality."""
 
     pairing = models.ForeignKey(
-        "matching.Pairing", on_delete=models.CASCADE, related_name="safety_flags"
+        "matching.Pairing",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="safety_flags",
     )
-    raised_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="flags_raised")
+    raised_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="flags_raised"
+    )
     category = models.CharField(max_length=20, choices=FlagCategory.choices)
     text = EncryptedTextField()
     status = models.CharField(max_length=20, choices=FlagStatus.choices, default=FlagStatus.OPEN)
@@ -124,6 +190,10 @@ class SafetyFlag(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=FlagStatus.values), name="flag_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(raiser_side__in=[*RaiserSide.values, ""]),
+                name="flag_raiser_side_valid",
             ),
         ]
 

@@ -95,12 +95,16 @@ def concern_update(
     *, concern_id: int, coordinator: User, status: str, response: str = ""
 ) -> Concern:
     _require_coordinator(coordinator)
-    concern = locking.lock_with_survivor(
-        Concern.objects.all(),
-        concern_id,
-        survivor_field="pairing__survivor_id",
-        gone=_("This concern is no longer there (the person may have left). Nothing was saved."),
-    )
+    gone = _("This concern is no longer there (the person may have left). Nothing was saved.")
+    if Concern.objects.filter(pk=concern_id, pairing__isnull=True).exists():
+        # The pairing went with an account: no survivor to lock, only the record (level 5).
+        concern = Concern.objects.select_for_update().filter(pk=concern_id).first()
+        if concern is None:
+            raise locking.RowGone(gone)
+    else:
+        concern = locking.lock_with_survivor(
+            Concern.objects.all(), concern_id, survivor_field="pairing__survivor_id", gone=gone
+        )
     if status not in ConcernStatus.values:
         raise ValidationError({"status": _("Choose one of the options shown.")})
     response = clean_text(response, field="response", required=False)
@@ -117,12 +121,13 @@ def concern_update(
         status=status,
         responded=bool(response),
     )
-    notify(
-        user=concern.raised_by,
-        kind=NotificationKind.CONCERN_UPDATED,
-        text=_("There is news about something you raised."),
-        link=reverse("care:concern", args=[concern.pk]),
-    )
+    if concern.raised_by_id is not None:  # else they have left: nobody to tell
+        notify(
+            user=concern.raised_by,
+            kind=NotificationKind.CONCERN_UPDATED,
+            text=_("There is news about something you raised."),
+            link=reverse("care:concern", args=[concern.pk]),
+        )
     return concern
 
 
@@ -201,7 +206,7 @@ def safety_flag_act(*, flag_id: int, coordinator: User, kind: str, note: str = "
     audit_record(
         actor=coordinator, action=AuditAction(f"flag.{kind}"), target=flag, noted=bool(note)
     )
-    if kind != FlagActionKind.NOTE:
+    if kind != FlagActionKind.NOTE and flag.raised_by_id is not None:
         notify(
             user=flag.raised_by,
             kind=NotificationKind.FLAG_UPDATED,

@@ -3,7 +3,12 @@
 The export holds what the person gave the service and what was recorded about their own
 pairings, never another person's private words (a supporter's private notes, coordinators'
 working notes). Erasing deletes the account and, through the database's cascades, every
-request, pairing, session, check-in, concern and change request that belongs to it.
+request, pairing, session, check-in and change request that belongs to it.
+
+Concerns and safety flags raised about their pairings (by either side, the survivor's own
+concerns too) are safeguarding records and stay for the coordinators, with nothing left that
+points at the person: deleting sets their `pairing` and `raised_by` to NULL, and the rows keep
+only the pairing's number and which side raised them (ethics/care/models.SafeguardRecord).
 """
 
 from __future__ import annotations
@@ -170,6 +175,9 @@ def survivor_export(*, user: User) -> dict[str, Any]:
 
 def survivor_erase(*, user: User) -> None:
     """Delete a survivor's account and everything that belongs to it, at their request.
+
+    Concerns and safety flags about their pairings are safeguarding records: they stay, with
+    no link left to the person (ethics/care/models.SafeguardRecord).
 
     A safety matter a coordinator is still handling (the limits of confidentiality) is the one
     thing that waits: the request is refused in words that do not say why, and the coordinators

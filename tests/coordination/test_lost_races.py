@@ -109,7 +109,7 @@ def test_every_service_refuses_a_pairing_gone_meanwhile_in_words(
     assert refused.value.messages[0]
 
 
-def test_answering_a_concern_or_change_request_gone_meanwhile_is_refused_in_words(
+def test_answering_a_change_request_gone_meanwhile_is_refused_in_words_a_concern_stays(
     pairing, coordinator
 ):
     concern = care_services.concern_raise(
@@ -117,10 +117,9 @@ def test_answering_a_concern_or_change_request_gone_meanwhile_is_refused_in_word
     )
     change = care_services.change_request_open(user=pairing.survivor, pairing=pairing)
     _erase(pairing.survivor)
-    with pytest.raises(ValidationError, match="no longer there"):
-        care_services.concern_update(
-            concern_id=concern.pk, coordinator=coordinator, status="resolved"
-        )
+    # A concern is a safeguarding record: it outlives the account and can still be answered.
+    care_services.concern_update(concern_id=concern.pk, coordinator=coordinator, status="resolved")
+    assert Concern.objects.get(pk=concern.pk).status == "resolved"
     with pytest.raises(ValidationError, match="no longer there"):
         care_services.change_request_close(request_id=change.pk, actor=coordinator, status="done")
 
@@ -158,17 +157,19 @@ def test_a_coordinator_answering_what_went_meanwhile_is_told_so_not_shown_a_404(
     )
     change = care_services.change_request_open(user=pairing.survivor, pairing=pairing)
     _erase(pairing.survivor)
-    for page, pk, data, back in (
-        ("team:concern", concern.pk, {"status": "resolved", "response": ""}, "team:concerns"),
-        ("team:change", change.pk, {"status": "done"}, "team:changes"),
-    ):
+    # The concern stays (a safeguarding record) and is answered as usual.
+    url = reverse("team:concern", kwargs={"pk": concern.pk})
+    response = coordinator_client.post(url, {"status": "resolved", "response": ""})
+    assert (response.status_code, response["Location"]) == (302, url)
+    for page, pk, data, back in (("team:change", change.pk, {"status": "done"}, "team:changes"),):
         response = coordinator_client.post(reverse(page, kwargs={"pk": pk}), data)
         assert response.status_code == 302
         assert response["Location"] == reverse(back)
         assert any("no longer there" in m for m in _said(response))
         # Opening it afterwards is an ordinary missing page.
         assert coordinator_client.get(reverse(page, kwargs={"pk": pk})).status_code == 404
-    assert not (Concern.objects.exists() or ChangeRequest.objects.exists())
+    assert not ChangeRequest.objects.exists()
+    assert Concern.objects.get(pk=concern.pk).status == "resolved"
 
 
 def test_a_supporter_answering_an_offer_gone_meanwhile_is_told_it_is_no_longer_open(

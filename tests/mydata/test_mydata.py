@@ -133,7 +133,10 @@ def test_deleting_removes_everything_signs_out_and_tells_the_supporter_only_that
     assert not Pairing.objects.filter(pk=pairing.pk).exists()
     assert not SupportRequest.objects.filter(survivor_id=survivor.pk).exists()
     assert not SupportSession.objects.filter(pairing_id=pairing.pk).exists()
-    assert not Concern.objects.exists()
+    # Their own concern is a safeguarding record: it stays, pointing at nobody.
+    kept = Concern.objects.get()
+    assert (kept.raised_by_id, kept.pairing_id) == (None, None)
+    assert (kept.raiser_side, kept.pairing_ref) == ("survivor", pairing.pk)
     notice = Notification.objects.get(user=supporter)
     assert survivor.display_name not in notice.text
     assert len(callbacks) == 1  # one discreet email, to the supporter
