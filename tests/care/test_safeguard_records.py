@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -181,3 +183,29 @@ def test_safeguard_an_open_flag_still_holds_the_deletion_back(leaving, coordinat
     with pytest.raises(ValidationError, match="can't delete your account"):
         survivor_erase(user=leaving["survivor"])
     assert User.objects.filter(pk=leaving["survivor"].pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_safeguard_migration_notes_the_pairing_and_side_of_rows_already_there(seed_data):
+    pairing = PairingFactory()
+    concern = Concern.objects.create(
+        pairing=pairing, raised_by=pairing.survivor, category="other", text="x"
+    )
+    flag = SafetyFlag.objects.create(
+        pairing=pairing, raised_by=pairing.supporter, category="self", text="x"
+    )
+    # As rows made before the fields existed: nothing noted.
+    Concern.objects.update(pairing_ref=None, raiser_side="")
+    SafetyFlag.objects.update(pairing_ref=None, raiser_side="")
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    try:
+        executor.migrate([("care", "0001_initial")])
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    finally:
+        MigrationExecutor(connection).migrate(latest)
+    concern.refresh_from_db()
+    flag.refresh_from_db()
+    assert (concern.pairing_ref, concern.raiser_side) == (pairing.pk, "survivor")
+    assert (flag.pairing_ref, flag.raiser_side) == (pairing.pk, "supporter")
