@@ -207,3 +207,16 @@ def test_the_shift_hint_shows_only_where_a_keyboard_is_likely(browser, live_serv
     assert page.locator("footer .qe-hint-keyboard").is_visible() is not touch
     assert page.locator("footer .qe-hint-touch").is_visible() is touch
     context.close()
+
+
+def test_every_page_has_a_favicon(browser, live_server, demo):
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/help/")
+    href = page.get_attribute("link[rel=icon]", "href")
+    assert href and href.endswith(".svg"), href
+    response = page.request.get(f"{live_server.url}{href}")
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in response.text()
+    context.close()
