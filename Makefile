@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Links in emails (and the Site row) follow the port `make run` serves on.
+SITE_URL ?= http://localhost:$(PORT)
 
 .PHONY: setup run test lint bench-matching clean
 
@@ -21,9 +23,9 @@ $(VENV)/.installed: requirements.txt constraints.txt
 setup: $(VENV)/.installed
 
 run: setup
-	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py seed_demo
-	DEBUG=true PORT=$(PORT) PY=$(PY) scripts/run-dev.sh
+	DEBUG=true SITE_URL=$(SITE_URL) $(PY) manage.py migrate --noinput
+	DEBUG=true SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
+	DEBUG=true SITE_URL=$(SITE_URL) PORT=$(PORT) PY=$(PY) scripts/run-dev.sh
 
 test: setup
 	scripts/ensure-chromium.sh

@@ -93,3 +93,20 @@ def test_sessions_app_has_its_own_label():
     from django.apps import apps
 
     assert apps.get_app_config("peer_sessions").name == "sessions"
+
+
+def test_make_run_points_email_links_at_the_port_it_serves():
+    """`make run PORT=...`: migrate (which sets the Site row), the demo and the worker all get
+    SITE_URL on that port, so emails never name localhost:8000 when the service is elsewhere."""
+    env = {k: v for k, v in os.environ.items() if k != "SITE_URL"}  # an exported one wins
+    dry_run = subprocess.run(
+        ["make", "-n", "run", "PORT=9123"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    commands = [line for line in dry_run.splitlines() if "manage.py" in line or "run-dev" in line]
+    assert len(commands) == 3
+    assert all("SITE_URL=http://localhost:9123" in line for line in commands)
