@@ -121,9 +121,7 @@ def supporter_pause(request):
         else:
             messages.success(
                 request,
-                _("You are paused. No new people will be offered to you.")
-                if pausing
-                else _("Welcome back. You can be offered new people again."),
+                _("Saved.") if pausing else _("Welcome back. You can be offered new people again."),
             )
         return redirect("home")
     return render(request, "people/pause.html", {"form": form, "profile": profile})

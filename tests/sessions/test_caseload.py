@@ -135,7 +135,8 @@ def test_capacity_left_and_the_pause_that_keeps_the_caseload(supporter, client):
     assert pairing.state == "active"
     html = client.get(reverse("home")).content.decode()
     assert f'data-pairing="{pairing.pk}"' in html
-    assert "no new people are offered to you" in html
+    # Said once (the notice with its Resume link), not three times.
+    assert html.count("no new people are offered to you") == 1
 
 
 def test_the_overdue_flag_follows_the_latest_check_in_only(supporter, settings):
