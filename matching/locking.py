@@ -50,6 +50,17 @@ def lock_survivor(survivor_id: int, *, gone: str | None = None) -> User:
     return user
 
 
+def lock_survivors(survivor_ids: list[int]) -> None:
+    """`lock_survivor` for many at once (by id, so two batches never cross); those gone are
+    simply not there to lock."""
+    list(
+        User.objects.select_for_update(no_key=True)
+        .filter(pk__in=survivor_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def lock_survivor_to_erase(survivor_id: int) -> User | None:
     """For deleting the account: the user row FOR UPDATE (what the delete takes anyway), then
     their requests and pairings, in the order every other write takes them. None if the

@@ -33,7 +33,7 @@ from peersupport.people.events import NotificationKind
 from peersupport.people.models import User
 from peersupport.people.notifications import notify_coordinators
 
-from . import eligibility, engine, services
+from . import eligibility, engine, locking, services
 from .instance import Instance, load_instance, weights
 from .instance import open_requests_queryset as open_requests_queryset
 from .models import Pairing, RequestStatus, SupportRequest
@@ -171,14 +171,9 @@ def _still_to_propose(
     keep: dict[int, int] = {}  # request id -> survivor id
     # The one lock order (docs/architecture.md): the survivors' user rows before their requests,
     # so a survivor deleting their account meanwhile waits for the run, or the run for them.
-    survivor_ids: set[int] = set()
-    for chunk in _chunks(request_ids):
-        survivor_ids.update(
-            SupportRequest.objects.filter(pk__in=chunk).values_list("survivor_id", flat=True)
-        )
-    for chunk in _chunks(sorted(survivor_ids)):
-        locked = User.objects.select_for_update(no_key=True).filter(pk__in=chunk).order_by("pk")
-        list(locked.values_list("pk", flat=True))
+    survivor_ids = sorted({instance.request_survivor[r] for r in request_ids})
+    for chunk in _chunks(survivor_ids):
+        locking.lock_survivors(chunk)
     for chunk in _chunks(request_ids):
         rows = (
             SupportRequest.objects.select_for_update()

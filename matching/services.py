@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from ethics.agreements.selectors import outstanding_agreements
 from peersupport.people.events import AuditAction, NotificationKind
-from peersupport.people.models import SupporterProfile, User
+from peersupport.people.models import User
 from peersupport.people.notifications import notify, notify_coordinators
 from peersupport.people.services import audit_record
 
@@ -41,14 +41,6 @@ from .models import (
     RequestStatus,
     SupportRequest,
 )
-
-# -- agreements gate ----------------------------------------------------------------------
-
-
-def agreements_outstanding(user: User) -> list:
-    """The agreement versions `user` still has to acknowledge (the ethics app decides)."""
-    return outstanding_agreements(user)
-
 
 # -- requests -----------------------------------------------------------------------------
 
@@ -103,7 +95,7 @@ def request_open(
 ) -> SupportRequest:
     if not survivor.is_survivor:
         raise ValidationError(_("Only people seeking support can ask for a peer supporter."))
-    if agreements_outstanding(survivor):
+    if outstanding_agreements(survivor):
         raise ValidationError(
             _("Please read and acknowledge what to expect before asking for a peer supporter.")
         )
@@ -163,16 +155,6 @@ def request_withdraw(*, request_id: int, survivor: User) -> SupportRequest:
     request.save(update_fields=["status", "closed_at", "updated_at"])
     audit_record(actor=survivor, action=AuditAction.REQUEST_WITHDRAWN, target=request)
     return request
-
-
-# -- capacity and eligibility (the rule: eligibility.py) ----------------------------------
-
-
-def supporter_can_take_offers(profile: SupporterProfile) -> str | None:
-    """None if this supporter may be offered someone now, else why not, in a coordinator's
-    words."""
-    why = eligibility.refusal(profile)
-    return None if why is None else str(eligibility.REFUSAL_TEXT[why])
 
 
 # -- offers -------------------------------------------------------------------------------
@@ -247,10 +229,6 @@ def pairings_propose_bulk(
         for p in proposals
     ]
     created = Pairing.objects.bulk_create(pairings, batch_size=lifecycle.BULK_BATCH)
-    if created and created[0].pk is None:  # backends that do not return ids
-        created = list(
-            Pairing.objects.filter(state=PairingState.PROPOSED, created_at=now).order_by("pk")
-        )
     lifecycle.record_creations(created, actor=actor, reason="matcher")
     audit_record(actor=actor, action=AuditAction.MATCHING_RUN, proposals=len(created), **counts)
     return [p.pk for p in created]
@@ -503,7 +481,7 @@ def offers_expire(*, now=None) -> int:
 def _activate_if_ready(pairing: Pairing) -> bool:
     if pairing.state != PairingState.AWAITING_AGREEMENT:
         return False
-    if agreements_outstanding(pairing.survivor) or agreements_outstanding(pairing.supporter):
+    if outstanding_agreements(pairing.survivor) or outstanding_agreements(pairing.supporter):
         return False
     lifecycle.transition(pairing, to_state=PairingState.ACTIVE, actor=None, reason="agreed")
     for person in (pairing.survivor, pairing.supporter):
@@ -520,12 +498,18 @@ def _activate_if_ready(pairing: Pairing) -> bool:
 def pairings_activate_ready(*, user: User) -> int:
     """After `user` acknowledged agreements: start their pairings where both sides have
     acknowledged the versions current now."""
-    waiting = (
-        Pairing.objects.select_for_update()
-        .filter(Q(survivor=user) | Q(supporter=user), state=PairingState.AWAITING_AGREEMENT)
-        .select_related("survivor", "supporter")
-    )
-    return sum(1 for pairing in waiting if _activate_if_ready(pairing))
+    waiting = Pairing.objects.filter(
+        Q(survivor=user) | Q(supporter=user), state=PairingState.AWAITING_AGREEMENT
+    ).order_by("pk")
+    started = 0
+    for pairing_id in list(waiting.values_list("pk", flat=True)):
+        # The one lock order: the survivor, then the pairing (a deletion may win: skip it).
+        try:
+            pairing = locking.lock_pairing(pairing_id).pairing
+        except locking.RowGone:
+            continue
+        started += _activate_if_ready(pairing)
+    return started
 
 
 def _party(pairing: Pairing, user: User) -> bool:

@@ -9,10 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ethics.agreements.selectors import outstanding_agreements
 from peersupport.people.access import (
     coordinator_required,
     role_required,
@@ -37,16 +38,13 @@ from .models import EndReason, Pairing, RequestStatus
 
 
 def _agreements_url() -> str:
-    try:
-        return reverse("agreements:acknowledge")
-    except NoReverseMatch:
-        return reverse("home")
+    return reverse("agreements:acknowledge")
 
 
 @survivor_required
 @require_http_methods(["GET", "POST"])
 def request_new(request):
-    outstanding = services.agreements_outstanding(request.user)
+    outstanding = outstanding_agreements(request.user)
     if outstanding:
         return render(
             request,
@@ -147,7 +145,7 @@ def _agreements_gate(request):
         request,
         "matching/gate.html",
         {
-            "outstanding": services.agreements_outstanding(request.user),
+            "outstanding": outstanding_agreements(request.user),
             "agreements_url": _agreements_url(),
             "for_offer": True,
         },
@@ -159,7 +157,7 @@ def offer_detail(request, pk: int):
     pairing, closed = _open_offer(request, pk)
     if closed is not None:
         return closed
-    if services.agreements_outstanding(request.user):
+    if outstanding_agreements(request.user):
         return _agreements_gate(request)
     return render(
         request,

@@ -64,9 +64,6 @@ from .models import (
 from .services import schedule_defaults
 from .timing import in_quiet_hours, next_due_after, outside_quiet_hours, zone
 
-REMINDER_KIND = NotificationKind.CHECKIN_REMINDER
-
-
 # -- check-ins become due ------------------------------------------------------------------
 
 
@@ -393,7 +390,7 @@ def reminders_deliver_batch(
                 notifications.append(
                     Notification(
                         user_id=reminder.recipient_id,
-                        kind=REMINDER_KIND,
+                        kind=NotificationKind.CHECKIN_REMINDER,
                         text=text,
                         link=link,
                         created_at=now,

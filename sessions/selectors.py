@@ -56,7 +56,8 @@ def supporter_caseload(
     now: datetime | None = None,
     open_concern: Expression | None = None,
 ) -> Caseload:
-    """Every pairing holding one of the supporter's places, in one query.
+    """Every pairing holding one of the supporter's places (one query), and the places held
+    and left by the one rule (one more).
 
     `open_concern` is a boolean expression over the pairing (`OuterRef("pk")`) that care adds
     (ethics/care/selectors.py: `supporter_caseload`); sessions knows nothing of concerns."""

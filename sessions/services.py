@@ -187,13 +187,11 @@ def session_update(
                 % {"old": SessionStatus(previous).label, "new": SessionStatus(status).label}
             }
         )
-    if status == SessionStatus.SCHEDULED:
-        # Already locked by _lock_session: read it as it is now.
-        state = Pairing.objects.values_list("state", flat=True).get(pk=session.pairing_id)
-        if state != PairingState.ACTIVE:
-            raise ValidationError(
-                {"status": _("Sessions can be planned only while the pairing is active.")}
-            )
+    # _lock_session locked the pairing before loading the session: its state is current.
+    if status == SessionStatus.SCHEDULED and session.pairing.state != PairingState.ACTIVE:
+        raise ValidationError(
+            {"status": _("Sessions can be planned only while the pairing is active.")}
+        )
     _validate_session(
         pairing=session.pairing,
         by=supporter,
@@ -348,10 +346,7 @@ def schedule_save(
 ) -> CheckInSchedule:
     """Either side of an active or paused pairing sets how often they check in."""
     now = now or timezone.now()
-    pairing = (
-        Pairing.objects.filter(Q(survivor=user) | Q(supporter=user)).filter(pk=pairing_id).first()
-    )
-    if pairing is None:
+    if not Pairing.objects.filter(Q(survivor=user) | Q(supporter=user), pk=pairing_id).exists():
         raise Pairing.DoesNotExist
     pairing = lock_pairing(pairing_id).pairing  # the survivor, then the pairing
     if pairing.state not in (PairingState.ACTIVE, PairingState.PAUSED):

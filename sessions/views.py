@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from matching.models import CAPACITY_STATES
 from peersupport.people.access import approved_supporter_required, survivor_or_supporter_required
-from peersupport.people.form_base import show_validation_error
+from peersupport.people.form_base import first_error, show_validation_error
 from peersupport.people.models import Role
 
 from . import dates, selectors, services
@@ -167,7 +167,7 @@ def session_change(request, pk: int):
             else:
                 raise Http404
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            messages.error(request, first_error(error))
         return redirect("peer_sessions:session", pk=session.pk)
     return render(
         request,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 
-from peersupport.people.models import AuditEvent, User
+from peersupport.people.models import User
 
 from .models import (
     AUDIENCES_FOR_ROLE,
@@ -165,12 +165,3 @@ def documents_with_versions():
 
 def version_with_items(pk: int) -> AgreementVersion | None:
     return with_items(AgreementVersion.objects.select_related("document")).filter(pk=pk).first()
-
-
-def audit_trail(obj) -> list[AuditEvent]:
-    """The audit rows about one object (who viewed and changed it), oldest first."""
-    return list(
-        AuditEvent.objects.filter(target_type=obj._meta.label_lower, target_id=obj.pk)
-        .select_related("actor")
-        .order_by("at", "id")
-    )

@@ -27,6 +27,8 @@ def _text_field(label, *, required=True, help_text="", rows=6):
 
 
 class ConfirmForm(NeutralErrorsMixin, forms.Form):
+    """A box to tick before anything that cannot be undone (blocking, publishing)."""
+
     confirm = forms.BooleanField(
         label=_("Yes, I am sure."),
         error_messages={"required": _("Tick the box to confirm.")},

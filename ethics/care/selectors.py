@@ -14,6 +14,7 @@ from .models import (
     ChangeRequest,
     Concern,
     DebriefRequest,
+    DebriefStatus,
     DebriefVolunteer,
     SafetyFlag,
 )
@@ -80,7 +81,7 @@ def debriefs_for(user: User):
         return base
     visible = Q(requested_by=user) | Q(picked_up_by=user)
     if _may_volunteer(user) and is_debrief_volunteer(user):
-        visible |= Q(status="open")
+        visible |= Q(status=DebriefStatus.OPEN)
     return base.filter(visible)
 
 

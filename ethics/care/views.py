@@ -22,8 +22,12 @@ from django.views.decorators.http import require_http_methods
 from ethics.agreements import guidelines
 from matching.locking import gone_message
 from matching.models import Pairing
-from peersupport.people.access import role_required, survivor_or_supporter_required
-from peersupport.people.form_base import show_validation_error
+from peersupport.people.access import (
+    supporter_required,
+    survivor_or_supporter_required,
+    survivor_required,
+)
+from peersupport.people.form_base import first_error, show_validation_error
 from peersupport.people.models import Role
 
 from . import selectors, services
@@ -47,8 +51,6 @@ from .forms import (
     MessageForm,
 )
 from .models import ChangeStatus, DebriefStatus
-
-supporter_required = role_required(Role.SUPPORTER)
 
 
 def _coordinators_to(team_page: str):
@@ -189,7 +191,7 @@ def debriefs(request):
                 user=user, volunteer=request.POST.get("volunteer") == "1"
             )
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            messages.error(request, first_error(error))
         return redirect("care:debriefs")
     return render(
         request,
@@ -258,7 +260,7 @@ def debrief_page(request, debrief, *, urls: str, template: str, overseer: bool =
                 else:
                     services.debrief_close(debrief_id=debrief.pk, user=user)
             except ValidationError as error:
-                messages.error(request, error.messages[0])
+                messages.error(request, first_error(error))
             else:
                 if action == "close":
                     messages.success(request, _("Closed."))
@@ -329,7 +331,7 @@ def change_detail(request, pk: int):
         try:
             services.change_request_close(request_id=change.pk, actor=request.user, status=status)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            messages.error(request, first_error(error))
         else:
             messages.success(request, _("Saved."))
         return redirect("care:change", pk=change.pk)
@@ -340,7 +342,7 @@ def change_detail(request, pk: int):
     )
 
 
-@role_required(Role.SURVIVOR)
+@survivor_required
 @require_http_methods(["GET", "POST"])
 def block(request, pk: int):
     pairing = get_pairing_to_block(request.user, pk)

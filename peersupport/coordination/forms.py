@@ -176,10 +176,3 @@ class DraftForm(NeutralErrorsMixin, forms.Form):
                 _("Each item must be under %(max)s characters.") % {"max": ITEM_MAX_LENGTH}
             )
         return items
-
-
-class ConfirmForm(NeutralErrorsMixin, forms.Form):
-    confirm = forms.BooleanField(
-        label=_("Yes, I am sure."),
-        error_messages={"required": _("Tick the box to confirm.")},
-    )

@@ -48,6 +48,14 @@ CONSTRAINT_LABELS = {
 }
 
 
+def int_or_none(value) -> int | None:
+    """A number from a query string or a form, or None for anything else."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def paginate(queryset, page_number, per_page: int = PAGE_SIZE) -> Page:
     return Paginator(queryset, per_page).get_page(page_number)
 

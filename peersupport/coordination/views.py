@@ -29,20 +29,13 @@ from . import charts, health, selectors
 from .forms import SupporterActionForm
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @coordinator_required
 def queue(request):
     """The queue: also the coordinator's home page."""
     show = request.GET.get("show", "all")
     if show not in selectors.QUEUE_FILTERS:
         show = "all"
-    language = _int_or_none(request.GET.get("language"))
+    language = selectors.int_or_none(request.GET.get("language"))
     page, rows = selectors.queue_page(
         page_number=request.GET.get("page"), show=show, language=language
     )

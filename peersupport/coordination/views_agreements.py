@@ -16,10 +16,11 @@ from django.views.decorators.http import require_http_methods
 from ethics.agreements import selectors as agreement_selectors
 from ethics.agreements import services as agreement_services
 from ethics.agreements.access import get_document_for, get_version_for
+from ethics.care.forms import ConfirmForm
 from peersupport.people.access import coordinator_required
 from peersupport.people.form_base import show_validation_error
 
-from .forms import ConfirmForm, DraftForm
+from .forms import DraftForm
 
 
 @coordinator_required

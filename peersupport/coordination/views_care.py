@@ -34,7 +34,7 @@ from ethics.care.models import (
 )
 from ethics.care.views import debrief_page
 from peersupport.people.access import coordinator_required
-from peersupport.people.form_base import show_validation_error
+from peersupport.people.form_base import first_error, show_validation_error
 
 from .forms import ConcernUpdateForm, FlagActionForm
 
@@ -163,7 +163,7 @@ def change(request, pk: int):
         except ValidationError as error:
             if not ChangeRequest.objects.filter(pk=change.pk).exists():
                 return _gone(request, to="team:changes")
-            messages.error(request, error.messages[0])
+            messages.error(request, first_error(error))
         else:
             messages.success(request, _("Saved."))
         return redirect("team:change", pk=change.pk)

@@ -33,13 +33,6 @@ from . import selectors
 from .forms import EndPairingForm, ReassignForm
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _gone(request, *, to: str = "team:queue", message: str | None = None):
     """The pairing was deleted (its survivor deleted their account) while the page was open:
     say so and go on, instead of a 404 page."""
@@ -120,7 +113,6 @@ _TRIGGER_REASON = {
     "change": EndReason.SURVIVOR_CHANGE,
     "handover": EndReason.SUPPORTER_HANDOVER,
     "blocked": EndReason.SURVIVOR_CHANGE,
-    "concern": EndReason.COORDINATOR_ENDED,
 }
 
 # Buttons beside the forms: pause, resume, or record that the two have finished.
@@ -144,7 +136,7 @@ def pairing(request, pk: int):
     suggestions, unfit = selectors.suggestions_for_pairing(pairing) if live else ([], None)
     initial = {"version": version_token(pairing), "reason": EndReason.COORDINATOR_ENDED}
     trigger_kind = request.GET.get("trigger")
-    trigger_id = _int_or_none(request.GET.get("id"))
+    trigger_id = selectors.int_or_none(request.GET.get("id"))
     if trigger_kind == "change" and trigger_id:
         change = next((c for c in items["changes"] if c.pk == trigger_id), None)
         if change is not None:

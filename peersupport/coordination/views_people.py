@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from peersupport.people import services
 from peersupport.people.access import coordinator_required, get_application_for
 from peersupport.people.events import AuditAction
+from peersupport.people.form_base import first_error
 from peersupport.people.forms import (
     VOCABULARIES,
     CoordinatorCreateForm,
@@ -58,7 +59,7 @@ def application_detail(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            messages.error(request, first_error(error))
         else:
             messages.success(request, _("Decision saved."))
             return redirect("team:applications")
@@ -77,7 +78,7 @@ def coordinator_new(request):
                 created_by=request.user,
             )
         except ValidationError as error:
-            form.add_error("email", error.messages[0])
+            form.add_error("email", first_error(error))
         else:
             # They choose their own password through the emailed link.
             services.coordinator_send_link(user=user, request=request)

@@ -21,6 +21,7 @@ from peersupport.people import services
 from peersupport.people.access import (
     supporter_required,
 )
+from peersupport.people.form_base import first_error
 from peersupport.people.forms import (
     AccountSettingsForm,
     PauseForm,
@@ -85,7 +86,7 @@ def profile_edit(request):
                 profile=_profile_data(role_form),
             )
         except ValidationError as error:
-            role_form.add_error("capacity", error.messages[0])
+            role_form.add_error("capacity", first_error(error))
         else:
             messages.success(request, _("Saved."))
             return redirect("profile")
@@ -117,7 +118,7 @@ def supporter_pause(request):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            messages.error(request, first_error(error))
         else:
             messages.success(
                 request,

@@ -29,7 +29,8 @@ def deliver_outbox(self) -> dict:
     return {"sent": result.sent, "retrying": result.retrying, "more": more}
 
 
-@shared_task(name="peersupport.people.tasks.send_discreet_email")
+# The name it had when it lived in peersupport/tasks.py: queued messages carry that name.
+@shared_task(name="peersupport.tasks.send_discreet_email")
 def send_discreet_email(user_id: int, force: bool = False) -> None:
     """Before the outbox, each discreet email was this task. Messages queued then may still
     wait in a broker: each becomes an outbox row (and goes out) instead of being lost."""

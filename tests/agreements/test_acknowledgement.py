@@ -10,8 +10,8 @@ from django.urls import reverse
 from ethics.agreements import selectors as agreements_selectors
 from ethics.agreements import services as agreements_services
 from ethics.agreements.models import Acknowledgement, AgreementVersion
+from matching.eligibility import refusal
 from matching.models import PairingState
-from matching.services import supporter_can_take_offers
 from peersupport.people.models import AuditEvent
 from tests.factories import PASSWORD, PairingFactory, SupporterFactory
 from tests.helpers import acknowledge_current, publish_new_version
@@ -76,10 +76,10 @@ def test_survivor_cannot_ask_for_a_supporter_until_they_have_acknowledged(
 
 def test_supporter_cannot_receive_offers_until_they_have_acknowledged(supporter):
     profile = supporter.supporter_profile
-    assert supporter_can_take_offers(profile) is not None
+    assert refusal(profile) is not None
     assert agreements_selectors.acknowledged_current_ids([supporter.pk]) == set()
     acknowledge_current(supporter)
-    assert supporter_can_take_offers(profile) is None
+    assert refusal(profile) is None
     assert agreements_selectors.acknowledged_current_ids([supporter.pk]) == {supporter.pk}
 
 

@@ -249,7 +249,7 @@ def test_a_notice_respects_turning_emails_off_before_it_leaves_but_an_urgent_one
 def test_a_send_discreet_email_message_queued_before_the_outbox_still_delivers(
     survivor, django_capture_on_commit_callbacks
 ):
-    legacy = celery_app.tasks["peersupport.people.tasks.send_discreet_email"]
+    legacy = celery_app.tasks["peersupport.tasks.send_discreet_email"]  # as queued before
     with django_capture_on_commit_callbacks(execute=True):
         legacy.apply(args=[survivor.pk], kwargs={"force": False})  # as a worker runs it
     assert [m.to for m in mail.outbox] == [[survivor.email]]

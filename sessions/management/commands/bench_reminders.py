@@ -36,6 +36,7 @@ from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from matching.models import Pairing, PairingState, RequestStatus, SupportRequest
+from peersupport.people.events import NotificationKind
 from peersupport.people.models import (
     Notification,
     Relationship,
@@ -52,7 +53,6 @@ from sessions.models import (
     SweepKind,
     SweepRun,
 )
-from sessions.reminders import REMINDER_KIND
 from sessions.timing import default_quiet_hours
 
 SWEEP_TASK = "sessions.tasks.sweep_due_reminders"
@@ -364,7 +364,7 @@ class Command(BaseCommand):
         )
         in_app_duplicates = sum(
             row["n"] - 1
-            for row in Notification.objects.filter(kind=REMINDER_KIND)
+            for row in Notification.objects.filter(kind=NotificationKind.CHECKIN_REMINDER)
             .values("user_id", "link")
             .annotate(n=Count("id"))
             .filter(n__gt=1)
