@@ -9,7 +9,7 @@ PORT ?= 8000
 # Links in emails (and the Site row) follow the port `make run` serves on.
 SITE_URL ?= http://localhost:$(PORT)
 
-.PHONY: setup run test lint bench-matching clean
+.PHONY: setup run test lint clean
 
 $(VENV)/.installed: requirements.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
