@@ -108,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "peersupport.platform.context_processors.site",
             ],
+            # `when`: every page shows a moment the same way, on the viewer's clock.
+            "builtins": ["peersupport.platform.templatetags.dates"],
         },
     },
 ]
@@ -229,8 +231,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# British English, one date style ("1 December 2026, 7pm"): platform/formats and platform/dates.
+LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", _("English"))]
+FORMAT_MODULE_PATH = ["peersupport.platform.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,68 +1,24 @@
-"""Which dates people may enter in sessions, and how a stored date is shown.
+"""Which dates people may enter in sessions (how a stored date is shown: platform.dates).
 
 The services apply these rules as the guard; the forms apply the same ones first, to put a
 kind message beside the field. Both pass the person's clock, because "the day the pairing
 started" and "today" are days on that clock.
-
-A stored date that cannot be shown on someone's clock (9999-12-31 in UTC is year 10000 in
-Tokyo) reads "date not valid" rather than failing the page.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from matching.models import Pairing
+from peersupport.platform.dates import day, sane
 
 from .models import OUTCOME_STATUSES, SessionStatus
-
-# Years a person may enter. Far enough from 1 and 9999 that no time zone's offset can carry
-# a date out of the calendar (0001-01-01 in Tokyo is year 0 in UTC, which nothing can hold).
-EARLIEST_YEAR = 2000
-LATEST_YEAR = 9998
 
 # A session marked as held may start a little ahead of the server's clock, not more.
 HELD_TOLERANCE = timedelta(hours=1)
 PLAN_AHEAD_LIMIT = timedelta(days=366)
-
-
-def sane(moment: datetime) -> bool:
-    """Whether `moment` lies in the years people may enter, on its own clock and in UTC
-    (checked on its own clock first, so that the conversion cannot overflow)."""
-    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
-        return False
-    if timezone.is_naive(moment):
-        return False
-    try:
-        return EARLIEST_YEAR <= moment.astimezone(UTC).year <= LATEST_YEAR
-    except (OverflowError, ValueError):
-        return False
-
-
-def on_clock(moment: datetime | None, zone: tzinfo | None = None) -> datetime | None:
-    """`moment` on `zone`'s clock (the active time zone by default), or None when it is out of
-    the years people may enter or cannot be converted (a value stored before these rules)."""
-    if moment is None or not isinstance(moment, datetime) or timezone.is_naive(moment):
-        return None
-    try:
-        local = timezone.localtime(moment, zone)
-    except (OverflowError, ValueError):
-        return None
-    return local if sane(local) else None
-
-
-def shown(moment: datetime | None, format_name: str = "DATETIME_FORMAT") -> str:
-    """`moment` formatted on the viewer's clock; "" for none; "date not valid" for a stored
-    value that cannot be shown."""
-    if moment is None or moment == "":
-        return ""
-    local = on_clock(moment)
-    if local is None:
-        return _("date not valid")
-    return formats.date_format(local, format_name)
 
 
 def pairing_start(pairing: Pairing) -> datetime:
@@ -72,8 +28,8 @@ def pairing_start(pairing: Pairing) -> datetime:
 
 def _range_message(first: date, last: date) -> str:
     return _("Choose a date from %(first)s to %(last)s.") % {
-        "first": formats.date_format(first, "DATE_FORMAT"),
-        "last": formats.date_format(last, "DATE_FORMAT"),
+        "first": day(first),
+        "last": day(last),
     }
 
 

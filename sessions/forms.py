@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from peersupport.people.form_base import NeutralErrorsMixin
+from peersupport.platform import dates as shown_dates
 
 from . import dates
 from .models import (
@@ -55,11 +56,11 @@ class LocalDateTimeField(forms.DateTimeField):
         if value in self.empty_values:
             return None
         moment = value if isinstance(value, datetime) else self._parse(str(value))
-        if not dates.EARLIEST_YEAR <= moment.year <= dates.LATEST_YEAR:
+        if not shown_dates.EARLIEST_YEAR <= moment.year <= shown_dates.LATEST_YEAR:
             raise ValidationError(self.error_messages[OUT_OF_RANGE], code=OUT_OF_RANGE)
         if timezone.is_naive(moment):
             moment = self._on_the_clock(moment, timezone.get_current_timezone())
-        if not dates.sane(moment):
+        if not shown_dates.sane(moment):
             raise ValidationError(self.error_messages[OUT_OF_RANGE], code=OUT_OF_RANGE)
         return moment
 
@@ -93,7 +94,7 @@ class LocalDateTimeField(forms.DateTimeField):
     def prepare_value(self, value):
         if isinstance(value, datetime) and timezone.is_aware(value):
             # A stored value out of range shows as an empty field, to be chosen again.
-            return dates.on_clock(value)
+            return shown_dates.on_clock(value)
         return value
 
 

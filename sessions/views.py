@@ -17,6 +17,7 @@ from matching.models import CAPACITY_STATES
 from peersupport.people.access import approved_supporter_required, survivor_or_supporter_required
 from peersupport.people.form_base import first_error, show_validation_error
 from peersupport.people.models import Role
+from peersupport.platform import dates as shown_dates
 
 from . import dates, selectors, services
 from .access import (
@@ -104,7 +105,7 @@ def session_edit(request, pk: int):
             pairing=session.pairing,
             initial={
                 # Empty when the stored time cannot be shown: the supporter chooses it again.
-                "starts_at": dates.on_clock(session.starts_at),
+                "starts_at": shown_dates.on_clock(session.starts_at),
                 "duration_minutes": session.duration_minutes,
                 "mode": session.mode,
                 "status": session.status,

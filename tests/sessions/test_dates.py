@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from peersupport.platform import dates as shown_dates
 from sessions import dates, services
 from sessions.models import (
     READABLE_FROM,
@@ -93,7 +94,7 @@ def _session_data(pairing, starts_at: str, status: str) -> dict:
 
 def _within_the_window(moment: datetime, pairing) -> bool:
     started = pairing.activated_at - timedelta(days=1)  # from the start of that local day
-    return dates.sane(moment) and started <= moment <= timezone.now() + dates.PLAN_AHEAD_LIMIT
+    return shown_dates.sane(moment) and started <= moment <= timezone.now() + dates.PLAN_AHEAD_LIMIT
 
 
 def _answered_sanely(response, field: str, typed: str) -> None:
