@@ -108,8 +108,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "peersupport.platform.context_processors.site",
             ],
-            # `when`: every page shows a moment the same way, on the viewer's clock.
-            "builtins": ["peersupport.platform.templatetags.dates"],
+            # `when`: every page shows a moment the same way, on the viewer's clock; the
+            # error summary and "Error: " title of a form that failed (GOV.UK patterns).
+            "builtins": [
+                "peersupport.platform.templatetags.dates",
+                "peersupport.platform.templatetags.form_errors",
+            ],
         },
     },
 ]
