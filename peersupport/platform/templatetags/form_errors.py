@@ -1,9 +1,19 @@
 """The error summary at the top of a form that failed, and "Error: " in its page's title
 (GOV.UK Design System). Both look through the page's context for bound forms with errors."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from django import forms, template
 
 register = template.Library()
+
+
+@dataclass(frozen=True)
+class SummaryError:
+    message: str
+    target: str = ""  # the id of the field to go to; empty for an error about the whole form
 
 
 def _failed_forms(context) -> list[forms.BaseForm]:
@@ -16,6 +26,27 @@ def _failed_forms(context) -> list[forms.BaseForm]:
     return seen
 
 
+def _target(field: forms.BoundField) -> str:
+    """The id crispy-forms gives the field's control. A group of checkboxes or radios has no
+    one control: go to the first of them, as the GOV.UK pattern does."""
+    if field.is_hidden:
+        return ""
+    if field.id_for_label:
+        return field.id_for_label
+    subwidgets = field.subwidgets
+    return subwidgets[0].id_for_label if subwidgets else ""
+
+
+def summary_errors(form: forms.BaseForm) -> list[SummaryError]:
+    """Each of the form's errors once: those about the whole form first, then each field's
+    in the order the fields are shown."""
+    errors = [SummaryError(str(message)) for message in form.non_field_errors()]
+    for field in form:
+        target = _target(field)
+        errors.extend(SummaryError(str(message), target) for message in field.errors)
+    return errors
+
+
 @register.simple_tag(takes_context=True)
 def error_title_prefix(context) -> str:
     return "Error: " if _failed_forms(context) else ""
@@ -23,4 +54,8 @@ def error_title_prefix(context) -> str:
 
 @register.inclusion_tag("includes/error_summary.html", takes_context=True)
 def error_summary(context) -> dict:
-    return {"failed_forms": _failed_forms(context)}
+    failed = _failed_forms(context)
+    return {
+        "failed_forms": failed,
+        "summary_errors": [error for form in failed for error in summary_errors(form)],
+    }
