@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "peersupport.platform.middleware.QuickExitHoldMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "peersupport.platform.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -191,7 +192,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # would carry them, readable, on the device.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # sliding expiry: the timeout counts idle time
+# Sliding expiry, so the timeout counts idle time, without a write on every request: the
+# session's expiry moves forward at most once a minute (platform.middleware).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

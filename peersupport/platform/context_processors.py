@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from .middleware import idle_seconds_left
+
 
 def site(request):
     context = {"SITE_NAME": settings.SITE_NAME}
@@ -7,6 +9,8 @@ def site(request):
     if user is not None and user.is_authenticated:
         # Lazy: counted only when a template shows it (one query).
         context["unread_count"] = lambda: user.notifications.unread().count()
-        # An open tab leaves the page a little after the session's idle timeout (base.html).
-        context["idle_refresh_seconds"] = settings.SESSION_COOKIE_AGE + 5
+        # When the server ends this session if nothing more happens: the warning dialog plans
+        # from it, and without JavaScript the page leaves a little after it (base.html).
+        context["idle_seconds_left"] = seconds = idle_seconds_left(request.session)
+        context["idle_refresh_seconds"] = seconds + 5
     return context

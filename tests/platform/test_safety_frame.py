@@ -5,18 +5,22 @@ requested by a visitor and by each role, and every HTML page that comes back is 
 """
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
 from peersupport.people.models import LivedExperienceArea
 from peersupport.platform import errors
-from peersupport.platform.middleware import HOLD_COOKIE
+from peersupport.platform.middleware import HOLD_COOKIE, REFRESHED_KEY
 from tests.care.samples import ethics_samples
 from tests.coordination.samples import WORKSPACE_NO_PAGE, workspace_samples
 from tests.factories import SupporterFactory
@@ -244,19 +248,28 @@ def test_quick_exit_works_as_a_post_too(survivor_client, settings):
     assert response["Location"] == settings.QUICK_EXIT_URL
 
 
+def _age_session(session: Session, *, seconds_left: int, idle: int) -> None:
+    """Make the stored session look as if its last refresh was `idle - seconds_left` ago."""
+    store = SessionStore(session_key=session.session_key)
+    store[REFRESHED_KEY] = int(time.time()) - (idle - seconds_left)
+    store.save()
+    Session.objects.filter(pk=session.pk).update(
+        expire_date=timezone.now() + timedelta(seconds=seconds_left)
+    )
+
+
 def test_sessions_end_after_the_idle_timeout(survivor_client, settings):
     assert settings.SESSION_COOKIE_AGE == 15 * 60
     assert survivor_client.get(reverse("home")).status_code == 200
     session = Session.objects.get()
-    # Each request pushes the expiry to a full idle period from now: idle time counts, not
+    # A request pushes the expiry to a full idle period from now: idle time counts, not
     # time since sign-in. Nearly expired, one request brings it back to ~15 minutes.
-    session.expire_date = timezone.now() + timedelta(minutes=1)
-    session.save()
+    idle = timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    _age_session(session, seconds_left=60, idle=settings.SESSION_COOKIE_AGE)
     before = timezone.now()
     assert survivor_client.get(reverse("home")).status_code == 200
     after = timezone.now()
     session.refresh_from_db()
-    idle = timedelta(seconds=settings.SESSION_COOKIE_AGE)
     assert before + idle - timedelta(seconds=1) <= session.expire_date <= after + idle
     # Past the idle time, the session is gone: the next request must sign in again.
     session.expire_date = timezone.now() - timedelta(seconds=1)
@@ -264,6 +277,49 @@ def test_sessions_end_after_the_idle_timeout(survivor_client, settings):
     response = survivor_client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def _session_writes(queries) -> int:
+    return sum(
+        1
+        for query in queries
+        if "django_session" in query["sql"]
+        and query["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+    )
+
+
+def test_the_idle_timeout_writes_the_session_at_most_once_a_minute(survivor_client, settings):
+    survivor_client.get(reverse("home"))  # the refresh that comes with signing in
+    session = Session.objects.get()
+    expiry = session.expire_date
+    with CaptureQueriesContext(connection) as pages:
+        for _ in range(3):
+            assert survivor_client.get(reverse("home")).status_code == 200
+    assert _session_writes(pages.captured_queries) == 0
+    session.refresh_from_db()
+    assert session.expire_date == expiry
+    # A minute on, the next page pushes the expiry forward with one write.
+    _age_session(
+        session, seconds_left=settings.SESSION_COOKIE_AGE - 61, idle=settings.SESSION_COOKIE_AGE
+    )
+    with CaptureQueriesContext(connection) as page:
+        assert survivor_client.get(reverse("home")).status_code == 200
+    assert _session_writes(page.captured_queries) == 1
+    session.refresh_from_db()
+    assert session.expire_date > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 5)
+    # The page tells the browser how long is left, for the warning and the no-script refresh.
+    html = survivor_client.get(reverse("home")).content.decode()
+    refresh = int(re.search(r'http-equiv="refresh" content="(\d+);', html).group(1))
+    assert settings.SESSION_COOKIE_AGE + 3 <= refresh <= settings.SESSION_COOKIE_AGE + 5
+
+
+def test_sign_out_still_ends_the_session_at_once(survivor_client):
+    survivor_client.get(reverse("home"))
+    signed_in = Session.objects.get().session_key
+    survivor_client.post(reverse("account_logout"))
+    # The signed-in session is gone (a new, anonymous one may carry the "signed out" notice).
+    assert not Session.objects.filter(session_key=signed_in).exists()
+    assert survivor_client.get(reverse("home")).status_code == 302
 
 
 def test_crisis_resources_are_data(client, coordinator_client):
