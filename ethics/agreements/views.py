@@ -65,11 +65,10 @@ def acknowledge(request):
                 url = reverse("agreements:acknowledge")
                 return redirect(f"{url}?{urlencode({'next': next_url})}" if next_url else url)
     entries = selectors.agreements_page(user)
-    on_page = False
     for entry in entries:
         version_id = entry.version.pk
         if posted is not None and posted.initial["version"] == version_id:
-            entry.form, on_page = posted, entry.acknowledgement is None
+            entry.form = posted
         else:
             entry.form = _ack_form(version_id=version_id)
     return render(
@@ -78,9 +77,10 @@ def acknowledge(request):
         {
             "entries": entries,
             "outstanding": [e for e in entries if e.acknowledgement is None],
-            # An error about a version not shown with a form (not current, not for this
-            # role, already acknowledged) goes at the top of the page.
-            "page_error": posted if posted is not None and not on_page else None,
+            # The error summary at the top of the page lists what went wrong (base.html finds
+            # this form): beside the box too when its version is shown with a form; alone for
+            # a version that is not (not current, not for this role, already acknowledged).
+            "posted": posted,
             "history": selectors.acknowledgement_history(user)[:50],
             "confidentiality": guidelines.confidentiality_context(),
         },

@@ -167,9 +167,10 @@ def pairing(request, pk: int):
                     return _end(request, pairing, end_form.cleaned_data)
                 return _reassign(request, pairing, form.cleaned_data)
             except ValidationError as error:
-                refusal = first_error(error)
                 if not Pairing.objects.filter(pk=pairing.pk).exists():
-                    return _gone(request, message=refusal)
+                    return _gone(request, message=first_error(error))
+                # Said once in the error summary and once above the form that was refused.
+                acting.add_error(None, first_error(error))
     return render(
         request,
         "team/pairing.html",

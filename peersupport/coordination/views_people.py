@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from peersupport.people import services
 from peersupport.people.access import coordinator_required, get_application_for
 from peersupport.people.events import AuditAction
-from peersupport.people.form_base import first_error
+from peersupport.people.form_base import first_error, show_validation_error
 from peersupport.people.forms import (
     VOCABULARIES,
     CoordinatorCreateForm,
@@ -59,7 +59,7 @@ def application_detail(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            messages.error(request, first_error(error))
+            show_validation_error(form, error)
         else:
             messages.success(request, _("Decision saved."))
             return redirect("team:applications")

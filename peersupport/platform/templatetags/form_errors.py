@@ -43,8 +43,19 @@ def summary_errors(form: forms.BaseForm) -> list[SummaryError]:
     errors = [SummaryError(str(message)) for message in form.non_field_errors()]
     for field in form:
         target = _target(field)
-        errors.extend(SummaryError(str(message), target) for message in field.errors)
+        errors.extend(
+            SummaryError(_with_label(field, str(message)), target) for message in field.errors
+        )
     return errors
+
+
+def _with_label(field: forms.BoundField, message: str) -> str:
+    """Away from its field, "This field is required." says nothing: name the field. (A
+    tick box's label is the sentence being agreed to, and its messages say which box.)"""
+    label = str(field.label or "").rstrip(" :.")
+    if not label or field.is_hidden or isinstance(field.field, forms.BooleanField):
+        return message
+    return f"{label}: {message}"
 
 
 @register.simple_tag(takes_context=True)
