@@ -5,6 +5,7 @@ a filesystem broker, so `make run` works on a fresh machine. Production sets DEB
 which makes SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL required.
 """
 
+import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -244,6 +245,10 @@ LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English"))]
 FORMAT_MODULE_PATH = ["peersupport.platform.formats"]
 TIME_ZONE = "UTC"
+# The zone of anyone who has not chosen one (and first in the time-zone picker's list).
+DEFAULT_USER_TIME_ZONE = env("DEFAULT_USER_TIME_ZONE", default="Europe/London")
+if DEFAULT_USER_TIME_ZONE not in zoneinfo.available_timezones():
+    raise ImproperlyConfigured("Set DEFAULT_USER_TIME_ZONE to a time zone such as Europe/London.")
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]

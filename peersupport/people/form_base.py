@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -44,10 +46,61 @@ def first_error(error: ValidationError) -> str:
     return error.messages[0] if error.messages else str(_("That did not work."))
 
 
+WEEKDAYS = [
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+]
+PARTS_OF_THE_DAY = [_("Morning"), _("Afternoon"), _("Evening")]
+
+
+class WeekGridWidget(forms.widgets.ChoiceWidget):
+    """The 21 availability slots as a week: a table of days (rows) and parts of the day
+    (columns), one checkbox per cell, each labelled in full ("Monday evening") for screen
+    readers. Not a CheckboxSelectMultiple, which crispy-forms would draw as a long list."""
+
+    allow_multiple_selected = True
+    input_type = "checkbox"
+    template_name = "widgets/week_grid.html"
+    use_fieldset = True
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        cells = [cell for _g, options, _i in context["widget"]["optgroups"] for cell in options]
+        for cell in cells:
+            day, part = divmod(int(cell["value"]), 3)
+            cell["label"] = f"{WEEKDAYS[day]} {str(PARTS_OF_THE_DAY[part]).lower()}"
+        context["widget"]["parts"] = PARTS_OF_THE_DAY
+        context["widget"]["rows"] = [
+            {"day": WEEKDAYS[day], "cells": cells[day * 3 : day * 3 + 3]} for day in range(7)
+        ]
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # The project's templates/ (the default form renderer only searches Django's own).
+        context = self.get_context(name, value, attrs)
+        return mark_safe(get_template(self.template_name).render(context))  # noqa: S308
+
+    def value_from_datadict(self, data, files, name):
+        getter = getattr(data, "getlist", data.get)
+        return getter(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # an unticked grid sends nothing: that is "any time", not "omitted"
+
+    def id_for_label(self, id_, index=None):
+        # No one box is the field: the legend names the grid, each box has its own label.
+        return "" if index is None else f"{id_}_{index}"
+
+
 class AvailabilityField(forms.MultipleChoiceField):
     """21 weekly slots, stored as a bitmask."""
 
-    widget = forms.CheckboxSelectMultiple
+    widget = WeekGridWidget
 
     def __init__(self, **kwargs):
         kwargs.setdefault("choices", availability_choices)

@@ -20,6 +20,7 @@ from .models import (
     SurvivorProfile,
     User,
 )
+from .time_zones import TimeZoneField
 
 
 def _active(model):
@@ -101,6 +102,8 @@ class SupporterApplicationForm(EqualWorkSignupMixin, SignupForm):
 
 
 class AccountSettingsForm(NeutralErrorsMixin, forms.ModelForm):
+    time_zone = TimeZoneField()
+
     class Meta:
         model = User
         fields = ["display_name", "time_zone", "email_notifications"]
