@@ -9,12 +9,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from matching.models import CAPACITY_STATES
 from peersupport.people.access import approved_supporter_required, survivor_or_supporter_required
+from peersupport.people.confirm import confirm_page
 from peersupport.people.form_base import first_error, show_validation_error
 from peersupport.people.models import Role
 from peersupport.platform import dates as shown_dates
@@ -178,6 +180,33 @@ def session_change(request, pk: int):
             "is_survivor": is_survivor,
             "may_ask": is_survivor and session.reschedule_requested_at is None,
         },
+    )
+
+
+@survivor_or_supporter_required
+def session_cancel(request, pk: int):
+    """Check before cancelling a planned session; the button posts to session_change."""
+    session = get_session_for(request.user, pk, live_only=True)
+    if not session.is_upcoming:
+        messages.info(request, _("This session can no longer be changed here."))
+        return redirect("peer_sessions:session", pk=pk)
+    survivor_reading = request.user.pk == session.pairing.survivor_id
+    when = shown_dates.shown(session.starts_at)
+    return confirm_page(
+        request,
+        heading=_("Do you want to cancel the session on %(when)s?") % {"when": when},
+        happens=[
+            _("The session is cancelled. It cannot be brought back, but you can plan another."),
+            _("We tell your peer supporter that it is cancelled, but not why.")
+            if survivor_reading
+            else _("We tell %(name)s that it is cancelled, but not why.")
+            % {"name": session.pairing.survivor.display_name},
+            _("Your pairing carries on as before."),
+        ],
+        action=reverse("peer_sessions:session_change", args=[pk]),
+        fields={"action": "cancel"},
+        confirm=_("Yes, cancel the session"),
+        back=reverse("peer_sessions:session_change", args=[pk]),
     )
 
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("changes/", views.changes, name="changes"),
     path("changes/new/<int:pk>/", views.change_new, name="change_new"),
     path("changes/<int:pk>/", views.change_detail, name="change"),
+    path("changes/<int:pk>/withdraw/", views.change_withdraw, name="change_withdraw"),
     path("pairs/<int:pk>/stop/", views.block, name="block"),
 ]

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -27,6 +28,7 @@ from peersupport.people.access import (
     survivor_or_supporter_required,
     survivor_required,
 )
+from peersupport.people.confirm import confirm_page
 from peersupport.people.form_base import first_error, show_validation_error
 from peersupport.people.models import Role
 
@@ -342,6 +344,28 @@ def change_detail(request, pk: int):
     )
 
 
+@survivor_or_supporter_required
+def change_withdraw(request, pk: int):
+    """Check before withdrawing a change request; the button posts to change_detail."""
+    change = get_change_request_for(request.user, pk)
+    if change.status != ChangeStatus.OPEN:
+        messages.info(request, _("This request has already been closed."))
+        return redirect("care:change", pk=pk)
+    return confirm_page(
+        request,
+        heading=_("Do you want to withdraw this request?"),
+        happens=[
+            _("The coordinators stop working on it."),
+            _("Your pairing carries on as it is now."),
+            _("You can ask again at any time from your home page."),
+        ],
+        action=reverse("care:change", args=[pk]),
+        fields={"status": ChangeStatus.WITHDRAWN},
+        confirm=_("Yes, withdraw the request"),
+        back=reverse("care:change", args=[pk]),
+    )
+
+
 @survivor_required
 @require_http_methods(["GET", "POST"])
 def block(request, pk: int):
@@ -361,4 +385,20 @@ def block(request, pk: int):
                 ),
             )
             return redirect("home")
-    return render(request, "ethics/block.html", {"form": form, "pairing": pairing})
+    name = pairing.supporter.display_name
+    return confirm_page(
+        request,
+        heading=_("Do you want to block %(name)s?") % {"name": name},
+        happens=[
+            _("Your pairing is paused at once."),
+            _("%(name)s can no longer see your details.") % {"name": name},
+            _("The coordinators are told, and will help you with what comes next."),
+            _("%(name)s will never be offered to you again.") % {"name": name},
+        ],
+        action=reverse("care:block", args=[pk]),
+        confirm=_("Yes, block %(name)s") % {"name": name},
+        back=reverse("matching:pairing", args=[pk]),
+        form=form,
+        extra="ethics/_block_note.html",
+        extra_context={"pairing": pairing},
+    )

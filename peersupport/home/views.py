@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,6 +22,7 @@ from peersupport.people import services
 from peersupport.people.access import (
     supporter_required,
 )
+from peersupport.people.confirm import confirm_page
 from peersupport.people.form_base import first_error
 from peersupport.people.forms import (
     AccountSettingsForm,
@@ -106,10 +108,11 @@ def _profile_data(role_form) -> dict | None:
 @supporter_required
 @require_http_methods(["GET", "POST"])
 def supporter_pause(request):
+    """Check before pausing (with an optional reason) or resuming; the POST does it."""
     profile = get_object_or_404(SupporterProfile, user=request.user)
+    pausing = profile.status == SupporterStatus.APPROVED
     form = PauseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        pausing = profile.status == SupporterStatus.APPROVED
         try:
             supporters.supporter_set_paused(
                 profile_id=profile.pk,
@@ -125,4 +128,29 @@ def supporter_pause(request):
                 _("Saved.") if pausing else _("Welcome back. You can be offered new people again."),
             )
         return redirect("home")
-    return render(request, "people/pause.html", {"form": form, "profile": profile})
+    if pausing:
+        return confirm_page(
+            request,
+            heading=_("Do you want to pause for self-care?"),
+            happens=[
+                _("Taking care of yourself is part of the commitment."),
+                _("While you are paused, nobody new is offered to you."),
+                _("Any offers waiting for you go back to the coordinators, who find someone else."),
+                _("The people you already support stay with you, and are not told."),
+                _("You can resume whenever you are ready, from your home page."),
+            ],
+            action=reverse("supporter_pause"),
+            confirm=_("Yes, pause"),
+            back=reverse("home"),
+            form=form,
+            danger=False,
+        )
+    return confirm_page(
+        request,
+        heading=_("Ready to resume?"),
+        happens=[_("New people can be offered to you again.")],
+        action=reverse("supporter_pause"),
+        confirm=_("Yes, resume"),
+        back=reverse("home"),
+        danger=False,
+    )

@@ -7,10 +7,12 @@ from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from peersupport.people.access import survivor_required
+from peersupport.people.confirm import confirm_page
 from peersupport.people.events import AuditAction
 
 from . import services
@@ -50,4 +52,21 @@ def erase(request):
             logout(request)  # flushes the session
             messages.success(request, _("Your account and everything in it have been deleted."))
             return redirect("index")
-    return render(request, "people/mydata_erase.html", {"form": form})
+    return confirm_page(
+        request,
+        heading=_("Do you want to delete your account?"),
+        happens=[
+            _("Your account and everything in it are deleted at once, and you are signed out."),
+            _("This cannot be undone."),
+            _("If you have a peer supporter, they are told only that the pairing has ended."),
+            _(
+                "If a concern was raised about your pairing, the coordinators keep it, "
+                "without your name."
+            ),
+        ],
+        action=reverse("mydata:erase"),
+        confirm=_("Yes, delete my account"),
+        back=reverse("mydata:overview"),
+        form=form,
+        extra="people/_erase_note.html",
+    )

@@ -50,6 +50,7 @@ def ethics_samples(*, survivor, supporter) -> dict[str, dict[str, int]]:
         "team:debrief": {"pk": debrief.pk},
         "care:change_new": {"pk": current.pk},
         "care:change": {"pk": change.pk},
+        "care:change_withdraw": {"pk": change.pk},
         "team:change": {"pk": change.pk},
         "care:block": {"pk": past.pk},
     }

@@ -33,6 +33,7 @@ def sessions_samples(*, survivor, supporter) -> dict[str, dict[str, int]]:
         "peer_sessions:session_edit": session,
         "peer_sessions:session_notes": session,
         "peer_sessions:session_change": session,
+        "peer_sessions:session_cancel": session,
         "peer_sessions:pairing": {"pk": pairing.pk},
         "peer_sessions:schedule": {"pk": pairing.pk},
         "peer_sessions:checkin": {"pk": checkin.pk},
