@@ -119,6 +119,16 @@ class EndReason(models.TextChoices):
     SAFETY = "safety", _("Ended for safety")
 
 
+class TransitionReason(models.TextChoices):
+    """Why a pairing moved, when it did not end (an ending's reason is an `EndReason`)."""
+
+    MATCHER = "matcher", _("Suggested by the matcher")
+    AGREED = "agreed", _("Both agreed to the expectations")
+    PAUSED = "paused", _("Paused")
+    RESUMED = "resumed", _("Resumed")
+    BLOCKED = "blocked", _("The person blocked the supporter")
+
+
 # States in which a pairing takes one of the supporter's places.
 CAPACITY_STATES = (PairingState.AWAITING_AGREEMENT, PairingState.ACTIVE, PairingState.PAUSED)
 # States in which a proposal or offer keeps a place for itself, so the matcher never offers
@@ -226,10 +236,12 @@ class PairingTransition(models.Model):
     """One row per change of state: who, when, why. Never updated or deleted."""
 
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(max_length=24, blank=True)
-    to_state = models.CharField(max_length=24)
+    from_state = models.CharField(max_length=24, blank=True, choices=PairingState.choices)
+    to_state = models.CharField(max_length=24, choices=PairingState.choices)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
-    reason = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(
+        max_length=40, blank=True, choices=[*EndReason.choices, *TransitionReason.choices]
+    )
     note = EncryptedTextField(max_length=500, blank=True)  # a person's words: encrypted
     at = models.DateTimeField(default=timezone.now)
 

@@ -40,6 +40,7 @@ from .models import (
     PairingState,
     RequestStatus,
     SupportRequest,
+    TransitionReason,
 )
 
 # -- requests -----------------------------------------------------------------------------
@@ -190,7 +191,9 @@ def pairing_propose(
         explanation=explanation or [],
         previous=previous,
     )
-    lifecycle.record_creation(pairing, actor=actor, reason="matcher" if actor is None else "")
+    lifecycle.record_creation(
+        pairing, actor=actor, reason=TransitionReason.MATCHER if actor is None else ""
+    )
     return pairing
 
 
@@ -229,7 +232,7 @@ def pairings_propose_bulk(
         for p in proposals
     ]
     created = Pairing.objects.bulk_create(pairings, batch_size=lifecycle.BULK_BATCH)
-    lifecycle.record_creations(created, actor=actor, reason="matcher")
+    lifecycle.record_creations(created, actor=actor, reason=TransitionReason.MATCHER)
     audit_record(actor=actor, action=AuditAction.MATCHING_RUN, proposals=len(created), **counts)
     return [p.pk for p in created]
 
@@ -483,7 +486,9 @@ def _activate_if_ready(pairing: Pairing) -> bool:
         return False
     if outstanding_agreements(pairing.survivor) or outstanding_agreements(pairing.supporter):
         return False
-    lifecycle.transition(pairing, to_state=PairingState.ACTIVE, actor=None, reason="agreed")
+    lifecycle.transition(
+        pairing, to_state=PairingState.ACTIVE, actor=None, reason=TransitionReason.AGREED
+    )
     for person in (pairing.survivor, pairing.supporter):
         notify(
             user=person,
@@ -535,7 +540,7 @@ def pairing_set_paused(*, pairing_id: int, actor: User, paused: bool, note: str 
         pairing,
         to_state=PairingState.PAUSED if paused else PairingState.ACTIVE,
         actor=actor,
-        reason="paused" if paused else "resumed",
+        reason=TransitionReason.PAUSED if paused else TransitionReason.RESUMED,
         note=note if actor.is_coordinator else "",
     )
     text = _("Your pairing has been paused.") if paused else _("Your pairing has resumed.")

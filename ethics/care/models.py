@@ -24,8 +24,8 @@ from peersupport.platform.crypto import EncryptedTextField
 
 
 class RaiserSide(models.TextChoices):
-    SURVIVOR = "survivor", _("the person seeking support")
-    SUPPORTER = "supporter", _("the peer supporter")
+    SURVIVOR = "survivor", _("Person seeking support")
+    SUPPORTER = "supporter", _("Peer supporter")
 
 
 class SafeguardRecord(models.Model):

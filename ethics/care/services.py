@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from ethics.agreements.services import clean_text
 from matching import lifecycle, locking
 from matching.access import survivor_may_see_supporter
-from matching.models import CAPACITY_STATES, Block, Pairing, PairingState
+from matching.models import CAPACITY_STATES, Block, Pairing, PairingState, TransitionReason
 from peersupport.people.events import AuditAction, NotificationKind
 from peersupport.people.models import Role, SupporterStatus, User
 from peersupport.people.notifications import notify, notify_coordinators
@@ -563,7 +563,7 @@ def supporter_block(*, survivor: User, pairing_id: int) -> Block:
         raise ValidationError(_("You have already blocked this supporter.")) from error
     if pairing.state == PairingState.ACTIVE:
         lifecycle.transition(
-            pairing, to_state=PairingState.PAUSED, actor=survivor, reason="blocked"
+            pairing, to_state=PairingState.PAUSED, actor=survivor, reason=TransitionReason.BLOCKED
         )
     link = reverse("team:changes")
     if pairing.state != PairingState.ENDED:

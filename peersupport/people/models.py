@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from peersupport.platform.crypto import EncryptedTextField
 
+from .events import AuditAction
+
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 # Weekly availability is a bitmask of 21 slots: 7 days x 3 parts of the day.
@@ -291,7 +293,7 @@ class AuditEvent(models.Model):
     """Who did what to which object, and when. Holds ids and codes, never what anyone wrote."""
 
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
-    action = models.CharField(max_length=80)
+    action = models.CharField(max_length=80, choices=AuditAction.choices)
     target_type = models.CharField(max_length=80, blank=True)
     target_id = models.BigIntegerField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
