@@ -16,6 +16,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("profile/pause/", home_views.supporter_pause, name="supporter_pause"),
     path("volunteer/", views.supporter_apply, name="supporter_apply"),
+    path("volunteer/sent/", views.supporter_applied, name="supporter_applied"),
     path("team/", include("peersupport.coordination.urls")),
     path("requests/", include("matching.urls")),
     path("meetings/", include("sessions.urls")),

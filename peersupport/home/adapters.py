@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_next_redirect_url
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from ethics.agreements.selectors import asked_again
@@ -49,4 +50,19 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().post_login(request, user, redirect_url=redirect_url, signup=signup, **kwargs)
 
     def get_signup_redirect_url(self, request):
+        if _applying(request):
+            return reverse("supporter_applied")
         return reverse("home")
+
+    def respond_email_verification_sent(self, request, user):
+        # A volunteer who sends an application reads what happens next, not allauth's page.
+        # Decided by the page they sent it from, never by the account: an address that
+        # already had one (user is None, ACCOUNT_PREVENT_ENUMERATION) lands on the same page.
+        if _applying(request):
+            return HttpResponseRedirect(reverse("supporter_applied"))
+        return super().respond_email_verification_sent(request, user)
+
+
+def _applying(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name == "supporter_apply"

@@ -75,6 +75,13 @@ class SupporterApplyView(SignupView):
 supporter_apply = SupporterApplyView.as_view()
 
 
+def supporter_applied(request):
+    """Where an application lands (home/adapters.py sends it here): what happens next. The
+    same page whether or not the address already had an account, so it tells nobody that."""
+    two_step = "supporter" in settings.MFA_REQUIRED_ROLES
+    return render(request, "people/applied.html", {"two_step": two_step})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def inbox(request):
