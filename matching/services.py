@@ -30,7 +30,7 @@ from peersupport.people.models import User
 from peersupport.people.notifications import notify, notify_coordinators
 from peersupport.people.services import audit_record
 
-from . import eligibility, engine, lifecycle, locking
+from . import eligibility, engine, lifecycle, locking, queue_cache
 from .eligibility import Refusal
 from .explanations import explain_now, explanation_data
 from .models import (
@@ -232,6 +232,7 @@ def pairings_propose_bulk(
         for p in proposals
     ]
     created = Pairing.objects.bulk_create(pairings, batch_size=lifecycle.BULK_BATCH)
+    queue_cache.invalidate()  # a bulk insert sends no post_save
     lifecycle.record_creations(created, actor=actor, reason=TransitionReason.MATCHER)
     audit_record(actor=actor, action=AuditAction.MATCHING_RUN, proposals=len(created), **counts)
     return [p.pk for p in created]

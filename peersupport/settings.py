@@ -281,6 +281,9 @@ OUTBOX_TRANSPORT = EMAIL_CONFIG["EMAIL_BACKEND"]
 EMAIL_BACKEND = "peersupport.people.outbox.OutboxBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <hello@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The queue keeps the matcher's suggestions until a write they depend on changes
+# (matching/queue_cache.py), and at most this long.
+QUEUE_CACHE_SECONDS = env.int("QUEUE_CACHE_SECONDS", default=300)
 # The outbox's delivery: beat's sweep (besides the nudge after each commit), rows per
 # transaction, and tries before a refused email counts as failed (the wait doubles from
 # OUTBOX_RETRY_SECONDS, up to an hour).

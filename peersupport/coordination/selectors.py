@@ -20,7 +20,7 @@ from ethics.care.models import (
     DebriefRequest,
     SafetyFlag,
 )
-from matching import engine, runner
+from matching import engine, queue_cache, runner
 from matching.eligibility import supporters_with_places, with_places
 from matching.models import (
     CAPACITY_STATES,
@@ -63,12 +63,20 @@ def paginate(queryset, page_number, per_page: int = PAGE_SIZE) -> Page:
 # -- the matcher's view of the queue ----------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ShownReason:
+    """One part of a suggestion's score, in words and points, written once (not per view)."""
+
+    reason: str
+    points: str
+
+
 @dataclass
 class Suggestion:
     supporter_id: int
     name: str
-    score: float
-    reasons: list[engine.Component]
+    score: str  # "12.5": written once, so pages do no per-row number formatting
+    reasons: list[ShownReason]
 
 
 @dataclass
@@ -148,8 +156,11 @@ class Matcher:
             Suggestion(
                 supporter_id=int(self.instance.supporters.ids[s]),
                 name=names.get(int(self.instance.supporters.ids[s]), ""),
-                score=score / engine.SCORE_SCALE,
-                reasons=self.explain(request_id, s),
+                score=f"{score / engine.SCORE_SCALE:.1f}",
+                reasons=[
+                    ShownReason(str(part.reason), f"{part.points:.1f}")
+                    for part in self.explain(request_id, s)
+                ],
             )
             for s, score in self.top(request_id, k, exclude=exclude)
         ]
@@ -216,22 +227,25 @@ def queue_page(
     ]
     waiting = [row for row in rows if row.pending is None]
     if waiting:
-        # Only this page's waiting requests are scored (against every supporter with places),
-        # never the whole queue: the same queries, a page's worth of work.
-        matcher = Matcher(
-            requests_qs=runner.open_requests_queryset().filter(
-                pk__in=[row.request.pk for row in waiting]
-            )
-        )
-        picks = {row.request.pk: matcher.top(row.request.pk, SUGGESTIONS) for row in waiting}
-        ids = {int(matcher.instance.supporters.ids[s]) for top in picks.values() for s, _x in top}
-        names = _names(ids)
+        views = queue_cache.cached_views([row.request for row in waiting], _score_waiting)
         for row in waiting:
-            if picks[row.request.pk]:
-                row.suggestions = matcher.suggestions(row.request.pk, names)
-            else:
-                row.unfit = matcher.unfit(row.request.pk)
+            row.suggestions, row.unfit = views[row.request.pk]
     return page, rows
+
+
+def _score_waiting(request_ids: list[int]) -> dict[int, tuple[list[Suggestion], Unfit | None]]:
+    """What the queue shows for these waiting requests: their best supporters and why, or why
+    nobody fits. Only these requests are scored (against every supporter with places), never
+    the whole queue; queue_cache keeps the answer until something it depends on changes."""
+    matcher = Matcher(requests_qs=runner.open_requests_queryset().filter(pk__in=request_ids))
+    picks = {pk: matcher.top(pk, SUGGESTIONS) for pk in request_ids}
+    names = _names(
+        int(matcher.instance.supporters.ids[s]) for top in picks.values() for s, _x in top
+    )
+    return {
+        pk: (matcher.suggestions(pk, names), None) if picks[pk] else ([], matcher.unfit(pk))
+        for pk in request_ids
+    }
 
 
 def suggestions_for_pairing(pairing: Pairing, k: int = 5) -> tuple[list[Suggestion], Unfit | None]:
