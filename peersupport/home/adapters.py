@@ -6,6 +6,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_next_redirect_url
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from ethics.agreements.selectors import asked_again
 from peersupport.people.models import SupporterStatus
@@ -21,6 +22,12 @@ def _asked_again(user) -> bool:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # allauth's words for a failed sign-in, in the service's voice (issue 12).
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": _("The email address or password is not right. Try again."),
+    }
+
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         # allauth counts failed sign-ins per account; that lets anyone who knows an address
         # lock its owner out. Counting per account *and* address slows guessing from any one

@@ -125,8 +125,8 @@ def test_a_failed_sign_in_has_the_error_summary(client, survivor):
     response = client.post(
         reverse("account_login"), {"login": survivor.email, "password": "not-the-password"}
     )
-    page = assert_error_page(response)
-    assert page.summary_texts  # "not correct" is about the whole form: said, not linked
+    page = assert_error_page(response, "The email address or password is not right. Try again.")
+    assert page.summary_texts  # about the whole form: said, not linked
 
 
 def test_a_failed_sign_up_links_to_each_field(client, db):
