@@ -50,7 +50,7 @@ class ReassignForm(_PairingChangeForm):
     def __init__(self, *args, suggestions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supporter"].widget.choices = [
-            (s.supporter_id, f"{s.name} ({s.score:g})") for s in suggestions
+            (s.supporter_id, f"{s.name} ({s.score})") for s in suggestions
         ]
 
 
@@ -176,3 +176,15 @@ class DraftForm(NeutralErrorsMixin, forms.Form):
                 _("Each item must be under %(max)s characters.") % {"max": ITEM_MAX_LENGTH}
             )
         return items
+
+
+class ReasonForm(NeutralErrorsMixin, forms.Form):
+    """The reason asked on a coordinator's "check before you continue" page (declining an
+    application, pausing a supporter); the page posts it to the view that always took it."""
+
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, label: str, required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        self.fields["reason"].required = required

@@ -6,7 +6,7 @@ notes/ urgent flags, talk/ debriefs, like the addresses of the people who raise 
 
 from django.urls import path
 
-from . import views, views_agreements, views_care, views_pairings, views_people
+from . import views, views_agreements, views_care, views_confirm, views_pairings, views_people
 
 app_name = "team"
 
@@ -16,14 +16,23 @@ urlpatterns = [
     path("proposals/", views_pairings.proposals, name="proposals"),
     path("proposals/run/", views_pairings.run, name="run"),
     path("proposals/<int:pk>/", views_pairings.proposal_decide, name="proposal_decide"),
+    path("proposals/<int:pk>/discard/", views_confirm.proposal_discard, name="proposal_discard"),
     # Pairings
     path("attention/", views.at_risk, name="at_risk"),
     path("pairs/<int:pk>/", views_pairings.pairing, name="pairing"),
+    path("pairs/<int:pk>/pause/", views_confirm.pairing_pause, name="pairing_pause"),
+    path("pairs/<int:pk>/finish/", views_confirm.pairing_finish, name="pairing_finish"),
     # Supporters
     path("people/", views.supporters, name="supporters"),
     path("people/<int:pk>/", views.supporter_action, name="supporter_action"),
+    path("people/<int:pk>/pause/", views_confirm.supporter_pause, name="supporter_pause"),
     path("applications/", views_people.applications, name="applications"),
     path("applications/<int:pk>/", views_people.application_detail, name="application"),
+    path(
+        "applications/<int:pk>/decline/",
+        views_confirm.application_decline,
+        name="application_decline",
+    ),
     path("talk/", views_care.debriefs, name="debriefs"),
     path("talk/<int:pk>/", views_care.debrief, name="debrief"),
     # What people raise
