@@ -37,6 +37,7 @@ class MatchingConfig(AppConfig):
             User,
         )
 
+        # (Inside ready() too: this app's models and receivers need the registry.)
         from .models import Block, Pairing, SupportRequest
         from .receivers import matcher_input_changed
 
