@@ -16,6 +16,19 @@ urlpatterns = [
     path("offers/<int:pk>/decline/", views.offer_decline, name="offer_decline"),
     path("pairs/<int:pk>/", views.pairing_detail, name="pairing"),
     path("pairs/<int:pk>/action/", views.pairing_action, name="pairing_action"),
+    # Check before you continue: each posts to pairing_action.
+    path(
+        "pairs/<int:pk>/pause/",
+        views.pairing_confirm,
+        {"action": "pause"},
+        name="pairing_pause",
+    ),
+    path(
+        "pairs/<int:pk>/finish/",
+        views.pairing_confirm,
+        {"action": "complete"},
+        name="pairing_finish",
+    ),
     # The coordinators' proposals moved to team:proposals; notices still link here.
     path("proposals/", views.proposals_moved, name="proposals"),
 ]

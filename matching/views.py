@@ -21,6 +21,7 @@ from peersupport.people.access import (
     survivor_or_supporter_required,
     survivor_required,
 )
+from peersupport.people.confirm import confirm_page
 from peersupport.people.form_base import first_error
 from peersupport.people.models import Role
 
@@ -34,7 +35,7 @@ from .access import (
     was_offered_to,
 )
 from .forms import DeclineForm, PairingActionForm, RequestForm
-from .models import EndReason, Pairing, RequestStatus
+from .models import EndReason, Pairing, PairingState, RequestStatus
 
 
 def _agreements_url() -> str:
@@ -107,9 +108,27 @@ def request_edit(request, pk: int):
 
 
 @survivor_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def request_withdraw(request, pk: int):
-    get_request_for(request.user, pk)
+    """GET: check before you continue; POST: withdraw."""
+    support_request = get_request_for(request.user, pk)
+    if request.method == "GET":
+        if support_request.status != RequestStatus.OPEN:
+            messages.info(request, _("This request is no longer open."))
+            return redirect("matching:request", pk=pk)
+        return confirm_page(
+            request,
+            heading=_("Do you want to withdraw your request?"),
+            happens=[
+                _("We stop looking for a peer supporter for you."),
+                _("If a peer supporter has already been asked, we take the question back."),
+                _("Nothing you told us is shared with anyone."),
+                _("You can ask for a peer supporter again at any time from your home page."),
+            ],
+            action=reverse("matching:request_withdraw", args=[pk]),
+            confirm=_("Yes, withdraw my request"),
+            back=reverse("matching:request", args=[pk]),
+        )
     try:
         services.request_withdraw(request_id=pk, survivor=request.user)
     except ValidationError as error:
@@ -159,6 +178,7 @@ def offer_detail(request, pk: int):
         return closed
     if outstanding_agreements(request.user):
         return _agreements_gate(request)
+    # Declining is checked on a page of its own (offer_decline), with its optional reason.
     return render(
         request,
         "matching/offer_detail.html",
@@ -166,7 +186,6 @@ def offer_detail(request, pk: int):
             "pairing": pairing,
             "support_request": selectors.request_details(pairing.request),
             "reasons": explanations.explanation_rows(pairing),
-            "decline_form": DeclineForm(),
         },
     )
 
@@ -186,16 +205,37 @@ def offer_accept(request, pk: int):
     return redirect("matching:pairing", pk=pairing.pk)
 
 
+def _decline_page(request, pk: int, form: DeclineForm):
+    """Check before declining, with an optional reason; a reason too long comes back here,
+    its error in the summary and beside the note."""
+    return confirm_page(
+        request,
+        heading=_("Do you want to decline this offer?"),
+        happens=[
+            _("The person is not told that you said no, or why."),
+            _("Their request goes back to the coordinators, who will look for someone else."),
+            _("You will not be offered this request again."),
+        ],
+        action=reverse("matching:offer_decline", args=[pk]),
+        confirm=_("Yes, decline the offer"),
+        back=reverse("matching:offer", args=[pk]),
+        form=form,
+        status=400 if form.is_bound else 200,
+    )
+
+
 @supporter_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def offer_decline(request, pk: int):
+    """GET: check before you continue; POST: decline."""
     _pairing, closed = _open_offer(request, pk)
     if closed is not None:
         return closed
+    if request.method == "GET":
+        return _decline_page(request, pk, DeclineForm())
     form = DeclineForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Keep the reason under 500 characters."))
-        return redirect("matching:offer", pk=pk)
+        return _decline_page(request, pk, form)
     try:
         services.offer_decline(
             pairing_id=pk, supporter=request.user, note=form.cleaned_data["note"]
@@ -227,6 +267,60 @@ def pairing_detail(request, pk: int):
     if user.is_supporter:
         context["support_request"] = selectors.request_details(pairing.request)
     return render(request, "matching/pairing_detail.html", context)
+
+
+def _pairing_confirmation(user, pairing: Pairing, action: str) -> dict:
+    """What pausing or finishing means, said to the person reading: the survivor, or the
+    supporter (who sees the survivor's name)."""
+    survivor_reading = user.pk == pairing.survivor_id
+    other = _("your peer supporter") if survivor_reading else pairing.survivor.display_name
+    if action == "pause":
+        return {
+            "heading": _("Do you want to pause this pairing?"),
+            "happens": [
+                _("Your sessions and check-ins stop for now. Nothing is deleted."),
+                _("We tell %(other)s that the pairing is paused, but not why.") % {"other": other},
+                _("Either of you can resume it at any time from the pairing page."),
+            ],
+            "confirm": _("Yes, pause the pairing"),
+        }
+    happens = [
+        _("The pairing ends. It cannot be started again."),
+        _("We tell %(other)s that the pairing has ended, but not why.") % {"other": other},
+        _("The coordinators are told too."),
+    ]
+    if survivor_reading:
+        happens.append(
+            _("If you would like a peer supporter again later, you can ask from your home page.")
+        )
+    return {
+        "heading": _("Do you want to end this pairing?"),
+        "happens": happens,
+        "confirm": _("Yes, end the pairing"),
+    }
+
+
+# What each check can lead to, and the states in which it can.
+_CONFIRMABLE = {
+    "pause": (PairingState.ACTIVE,),
+    "complete": (PairingState.ACTIVE, PairingState.PAUSED),
+}
+
+
+@survivor_or_supporter_required
+def pairing_confirm(request, pk: int, action: str):
+    """Check before pausing or finishing a pairing; the button posts to pairing_action."""
+    pairing = get_pairing_for(request.user, pk)
+    if pairing.state not in _CONFIRMABLE[action]:
+        messages.info(request, _("This pairing can no longer be changed this way."))
+        return redirect("matching:pairing", pk=pk)
+    return confirm_page(
+        request,
+        **_pairing_confirmation(request.user, pairing, action),
+        action=reverse("matching:pairing_action", args=[pk]),
+        fields={"action": action},
+        back=reverse("matching:pairing", args=[pk]),
+    )
 
 
 @survivor_or_supporter_required

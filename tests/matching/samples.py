@@ -10,9 +10,7 @@ from tests.factories import PairingFactory, SupportRequestFactory
 
 # Routes that only take a POST: they answer GET with 405 and have no page of their own.
 MATCHING_POST_ONLY = {
-    "matching:request_withdraw": "POST only",
     "matching:offer_accept": "POST only",
-    "matching:offer_decline": "POST only",
     "matching:pairing_action": "POST only",
     "team:run": "POST only",
     "team:proposal_decide": "POST only",
@@ -41,5 +39,7 @@ def matching_samples(*, survivor, supporter) -> dict[str, dict[str, int]]:
         "matching:offer_decline": {"pk": offer.pk},
         "matching:pairing": {"pk": current.pk},
         "matching:pairing_action": {"pk": offer.pk},
+        "matching:pairing_pause": {"pk": current.pk},
+        "matching:pairing_finish": {"pk": current.pk},
         "team:proposal_decide": {"pk": offer.pk},
     }
