@@ -4,12 +4,14 @@ from django.urls import include, path
 
 from peersupport.home import views as home_views
 from peersupport.people import views
+from peersupport.platform import idle
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("x/", views.quick_exit, name="quick_exit"),
     path("break/", views.take_a_break, name="take_a_break"),
     path("help/", views.help_now, name="help"),
+    path("session/stay/", idle.session_stay, name="session_stay"),
     path("home/", home_views.home, name="home"),
     path("profile/", home_views.profile_edit, name="profile"),
     path("profile/data/", include("peersupport.mydata.urls")),

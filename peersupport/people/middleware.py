@@ -34,10 +34,11 @@ class MfaRequiredMiddleware:
     second step: until they have set one up, every page sends them to set it up.
 
     The roles come from `settings.MFA_REQUIRED_ROLES` (on by default in production). The quick
-    exit, the break and help pages, sign-out and the account pages stay reachable.
+    exit, the break and help pages, sign-out, the account pages and "Stay signed in" stay
+    reachable.
     """
 
-    OPEN_PREFIXES = ("/accounts/", "/x/", "/break/", "/help/")
+    OPEN_PREFIXES = ("/accounts/", "/x/", "/break/", "/help/", "/session/")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from .idle import idle_warning_seconds
 from .middleware import idle_seconds_left
 
 
@@ -13,4 +14,5 @@ def site(request):
         # from it, and without JavaScript the page leaves a little after it (base.html).
         context["idle_seconds_left"] = seconds = idle_seconds_left(request.session)
         context["idle_refresh_seconds"] = seconds + 5
+        context["idle_warning_seconds"] = idle_warning_seconds()
     return context

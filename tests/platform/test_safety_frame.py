@@ -36,6 +36,7 @@ UNSAFE_WORDS = ("abuse", "violence", "rape", "assault", "survivor", "sexual", "t
 # with the reason. Everything else must render an HTML page for at least one persona.
 NO_PAGE_OF_THEIR_OWN = {
     "quick_exit": "redirects to the neutral site",
+    "session_stay": "POST only: the idle warning's Stay signed in (test_idle_warning)",
     "account_reset_password_from_key": "needs a real key; exercised in test_accounts",
     "mfa_generate_recovery_codes": "reached from the MFA pages only after TOTP is set up",
     "mfa_download_recovery_codes": "plain-text download, after TOTP is set up",
