@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from peersupport.people.form_base import AvailabilityField, NeutralErrorsMixin
 from peersupport.people.models import (
-    TIMEZONE_CHOICES,
     Gender,
     Language,
     LivedExperienceArea,
@@ -15,12 +14,16 @@ from peersupport.people.models import (
     SurvivorProfile,
 )
 from peersupport.people.services import mask_to_slots, slots_to_mask
+from peersupport.people.time_zones import TimeZoneField
 
 from .models import RelationshipPreference, SupportRequest
 from .services import RequestData
 
+# The request is asked in steps (matching/request_steps.py), one form each; RequestForm is all
+# of them at once, for the check-your-answers page and the one call to the service.
 
-class RequestForm(NeutralErrorsMixin, forms.Form):
+
+class MattersStepForm(NeutralErrorsMixin, forms.Form):
     areas_must = forms.ModelMultipleChoiceField(
         label=_("Experiences my supporter must share"),
         queryset=LivedExperienceArea.objects.none(),
@@ -34,6 +37,42 @@ class RequestForm(NeutralErrorsMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["areas_must"].queryset = LivedExperienceArea.objects.active()
+        self.fields["areas_nice"].queryset = LivedExperienceArea.objects.active()
+
+
+class SupporterStepForm(NeutralErrorsMixin, forms.Form):
+    gender_pref = forms.ModelChoiceField(
+        label=_("I would prefer a supporter who is"),
+        queryset=Gender.objects.none(),
+        required=False,
+        empty_label=_("No preference"),
+    )
+    gender_must = forms.BooleanField(label=_("This is a must"), required=False)
+    relationship_pref = forms.ChoiceField(
+        label=_("I would prefer"),
+        choices=RelationshipPreference.choices,
+        required=False,
+    )
+    relationship_must = forms.BooleanField(label=_("This is a must"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gender_pref"].queryset = Gender.objects.active()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("gender_must") and not data.get("gender_pref"):
+            self.add_error("gender_pref", _("Choose a gender, or untick “must”."))
+        if data.get("relationship_must") and not data.get("relationship_pref"):
+            self.add_error("relationship_pref", _("Choose a preference, or untick “must”."))
+        return data
+
+
+class MeetingStepForm(NeutralErrorsMixin, forms.Form):
     languages = forms.ModelMultipleChoiceField(
         label=_("Languages I can talk in"),
         queryset=Language.objects.none(),
@@ -46,41 +85,27 @@ class RequestForm(NeutralErrorsMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one way to meet.")},
     )
-    time_zone = forms.ChoiceField(label=_("My time zone"), choices=TIMEZONE_CHOICES)
+    time_zone = TimeZoneField()
     availability = AvailabilityField()
-    gender_pref = forms.ModelChoiceField(
-        label=_("I would prefer a supporter who is"),
-        queryset=Gender.objects.none(),
-        required=False,
-    )
-    gender_must = forms.BooleanField(label=_("This is a must"), required=False)
-    relationship_pref = forms.ChoiceField(
-        label=_("I would prefer"), choices=RelationshipPreference.choices, required=False
-    )
-    relationship_must = forms.BooleanField(label=_("This is a must"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["languages"].queryset = Language.objects.active()
+        self.fields["meeting_modes"].queryset = MeetingMode.objects.active()
+
+
+class NoteStepForm(NeutralErrorsMixin, forms.Form):
     note_for_supporter = forms.CharField(
         label=_("Anything you would like your supporter to know (optional)"),
         help_text=_("Only the supporter who accepts will see this, after they accept."),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 5}),
         max_length=2000,
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["areas_must"].queryset = LivedExperienceArea.objects.active()
-        self.fields["areas_nice"].queryset = LivedExperienceArea.objects.active()
-        self.fields["languages"].queryset = Language.objects.active()
-        self.fields["meeting_modes"].queryset = MeetingMode.objects.active()
-        self.fields["gender_pref"].queryset = Gender.objects.active()
 
-    def clean(self):
-        data = super().clean()
-        if data.get("gender_must") and not data.get("gender_pref"):
-            self.add_error("gender_pref", _("Choose a gender, or untick “must”."))
-        if data.get("relationship_must") and not data.get("relationship_pref"):
-            self.add_error("relationship_pref", _("Choose a preference, or untick “must”."))
-        return data
+class RequestForm(MattersStepForm, SupporterStepForm, MeetingStepForm, NoteStepForm):
+    """Every step's fields, validated together before the request is sent."""
 
     def request_data(self) -> RequestData:
         d = self.cleaned_data

@@ -2,14 +2,19 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_request
 
 app_name = "matching"
 
 urlpatterns = [
-    path("new/", views.request_new, name="request_new"),
+    # Asking (or changing a request) in steps, then checking the answers: views_request.
+    path("new/", views_request.request_new, name="request_new"),
+    path("new/check/", views_request.request_check, name="request_check"),
+    path("new/<slug:step>/", views_request.request_step, name="request_step"),
     path("<int:pk>/", views.request_detail, name="request"),
-    path("<int:pk>/edit/", views.request_edit, name="request_edit"),
+    path("<int:pk>/edit/", views_request.request_edit, name="request_edit"),
+    path("<int:pk>/edit/check/", views_request.request_check, name="request_edit_check"),
+    path("<int:pk>/edit/<slug:step>/", views_request.request_step, name="request_edit_step"),
     path("<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
     path("offers/<int:pk>/", views.offer_detail, name="offer"),
     path("offers/<int:pk>/accept/", views.offer_accept, name="offer_accept"),

@@ -34,41 +34,12 @@ from .access import (
     survivor_may_see_supporter,
     was_offered_to,
 )
-from .forms import DeclineForm, PairingActionForm, RequestForm
+from .forms import DeclineForm, PairingActionForm
 from .models import EndReason, Pairing, PairingState, RequestStatus
 
 
 def _agreements_url() -> str:
     return reverse("agreements:acknowledge")
-
-
-@survivor_required
-@require_http_methods(["GET", "POST"])
-def request_new(request):
-    outstanding = outstanding_agreements(request.user)
-    if outstanding:
-        return render(
-            request,
-            "matching/gate.html",
-            {"outstanding": outstanding, "agreements_url": _agreements_url()},
-        )
-    overview = selectors.survivor_overview(request.user)
-    if overview.request is not None or overview.pairing is not None:
-        messages.info(request, _("You already have a request open or a supporter."))
-        return redirect("home")
-    form = RequestForm(
-        request.POST if request.method == "POST" else None,
-        initial=RequestForm.initial_from_profile(request.user),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            support_request = services.request_open(survivor=request.user, data=form.request_data())
-        except ValidationError as error:
-            form.add_error(None, first_error(error))
-        else:
-            messages.success(request, _("Thank you. We will look for a peer supporter for you."))
-            return redirect("matching:request", pk=support_request.pk)
-    return render(request, "matching/request_form.html", {"form": form, "editing": False})
 
 
 @survivor_required
@@ -83,28 +54,6 @@ def request_detail(request, pk: int):
             "overview": overview if overview.request == support_request else None,
         },
     )
-
-
-@survivor_required
-@require_http_methods(["GET", "POST"])
-def request_edit(request, pk: int):
-    support_request = get_request_for(request.user, pk)
-    if support_request.status != RequestStatus.OPEN:
-        messages.info(request, _("This request can no longer be changed."))
-        return redirect("matching:request", pk=pk)
-    form = RequestForm(
-        request.POST if request.method == "POST" else None,
-        initial=RequestForm.initial_from_request(support_request),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.request_update(request_id=pk, survivor=request.user, data=form.request_data())
-        except ValidationError as error:
-            form.add_error(None, first_error(error))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("matching:request", pk=pk)
-    return render(request, "matching/request_form.html", {"form": form, "editing": True})
 
 
 @survivor_required

@@ -53,6 +53,7 @@ from tests.helpers import (
     acknowledge_current,
     emails_through_the_outbox,  # noqa: F401 - an autouse fixture
 )
+from tests.matching.steps import send_request, step_url
 
 CANARY = "canary-7f3a-c41e"
 TEXT_TYPES = ("text", "character varying", "jsonb", "json")
@@ -158,12 +159,17 @@ def _survivor_asks_for_a_supporter() -> list:
         "availability": ["0"],
         "note_for_supporter": _typed("request note"),
     }
-    _post(client, reverse("matching:request_new"), data)
+    # In steps, then sent from the check page (tests/matching/steps.py).
+    assert send_request(client, data).status_code == 302
     request = SupportRequest.objects.get(survivor=survivor)
+    edited = {**data, "note_for_supporter": _typed("request note edited")}
+    assert send_request(client, edited, pk=request.pk).status_code == 302
+    # A change left unsent: its answers wait in the session (encrypted) when the tables are read.
+    client.get(reverse("matching:request_edit", args=[request.pk]))
     _post(
         client,
-        reverse("matching:request_edit", args=[request.pk]),
-        {**data, "note_for_supporter": _typed("request note edited")},
+        step_url("anything-else", request.pk) + "?change=1",
+        {"note_for_supporter": _typed("request note not sent")},
     )
     return [(request, "note_for_supporter", _typed("request note edited"))]
 

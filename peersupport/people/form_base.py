@@ -58,6 +58,12 @@ WEEKDAYS = [
 PARTS_OF_THE_DAY = [_("Morning"), _("Afternoon"), _("Evening")]
 
 
+def slot_label(slot: str | int) -> str:
+    """One availability slot in full: "Monday evening"."""
+    day, part = divmod(int(slot), 3)
+    return f"{WEEKDAYS[day]} {str(PARTS_OF_THE_DAY[part]).lower()}"
+
+
 class WeekGridWidget(forms.widgets.ChoiceWidget):
     """The 21 availability slots as a week: a table of days (rows) and parts of the day
     (columns), one checkbox per cell, each labelled in full ("Monday evening") for screen
@@ -72,8 +78,7 @@ class WeekGridWidget(forms.widgets.ChoiceWidget):
         context = super().get_context(name, value, attrs)
         cells = [cell for _g, options, _i in context["widget"]["optgroups"] for cell in options]
         for cell in cells:
-            day, part = divmod(int(cell["value"]), 3)
-            cell["label"] = f"{WEEKDAYS[day]} {str(PARTS_OF_THE_DAY[part]).lower()}"
+            cell["label"] = slot_label(cell["value"])
         context["widget"]["parts"] = PARTS_OF_THE_DAY
         context["widget"]["rows"] = [
             {"day": WEEKDAYS[day], "cells": cells[day * 3 : day * 3 + 3]} for day in range(7)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peersupport.platform.crypto import EncryptedTextField
 
+from . import time_zones
 from .events import AuditAction
 
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -70,7 +71,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("A first name or any name you like. It does not have to be your real name."),
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.SURVIVOR)
-    time_zone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="UTC")
+    time_zone = models.CharField(
+        max_length=64, choices=TIMEZONE_CHOICES, default=time_zones.default_time_zone
+    )
     email_notifications = models.BooleanField(
         _("send me discreet email reminders"),
         default=True,

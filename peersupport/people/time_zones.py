@@ -79,6 +79,14 @@ def time_zone_choices() -> list:
     return groups
 
 
+def time_zone_label(name: str) -> str:
+    """How the picker names a zone: "Dublin (Ireland)", "Argentina, Buenos Aires"."""
+    likely = dict(LIKELY_ZONES)
+    if name in likely:
+        return str(likely[name])
+    return _place(name) if "/" in name else name
+
+
 class TimeZoneSelect(forms.Select):
     """A <select> with optgroups that static/js/time-zone.js finds by data-time-zone."""
 
@@ -97,7 +105,7 @@ class TimeZoneSelect(forms.Select):
     def optgroups(self, name, value, attrs=None):
         groups = super().optgroups(name, value, attrs)
         shown = {str(option[0]) for option in _flat(self.choices)}
-        kept = [v for v in value if v and v not in shown]
+        kept = [v for v in value if v not in shown and v in zoneinfo.available_timezones()]
         if kept:  # a legacy name someone already has: shown, so saving does not change it
             index = len(groups)
             option = self.create_option(name, kept[0], kept[0], True, index, attrs=attrs)

@@ -14,6 +14,7 @@ MATCHING_POST_ONLY = {
     "matching:pairing_action": "POST only",
     "team:run": "POST only",
     "team:proposal_decide": "POST only",
+    "matching:request_edit": "starts changing a request: on to its check page",
 }
 
 
@@ -33,6 +34,9 @@ def matching_samples(*, survivor, supporter) -> dict[str, dict[str, int]]:
     return {
         "matching:request": {"pk": waiting.pk},
         "matching:request_edit": {"pk": waiting.pk},
+        "matching:request_edit_check": {"pk": waiting.pk},
+        "matching:request_edit_step": {"pk": waiting.pk, "step": "meeting"},
+        "matching:request_step": {"step": "matters"},
         "matching:request_withdraw": {"pk": waiting.pk},
         "matching:offer": {"pk": offer.pk},
         "matching:offer_accept": {"pk": offer.pk},

@@ -27,6 +27,7 @@ from tests.factories import (
     SurvivorFactory,
 )
 from tests.helpers import acknowledge_current
+from tests.matching.steps import send_request
 
 pytestmark = pytest.mark.django_db
 
@@ -61,13 +62,13 @@ def agreed_supporter(supporter):
 
 
 def test_survivor_must_acknowledge_before_asking(survivor_client, survivor):
-    response = survivor_client.post(reverse("matching:request_new"), _request_post())
+    response = send_request(survivor_client, _request_post())
     assert response.status_code == 200
     assert "Before you ask" in response.content.decode()
     assert not SupportRequest.objects.exists()
 
     acknowledge_current(survivor)
-    response = survivor_client.post(reverse("matching:request_new"), _request_post())
+    response = send_request(survivor_client, _request_post())
     assert response.status_code == 302
     request = SupportRequest.objects.get(survivor=survivor)
     assert request.status == RequestStatus.OPEN
@@ -76,9 +77,7 @@ def test_survivor_must_acknowledge_before_asking(survivor_client, survivor):
 
 def test_request_needs_a_language_and_a_meeting_mode(client, agreed_survivor):
     client.force_login(agreed_survivor)
-    response = client.post(
-        reverse("matching:request_new"), _request_post(languages=[], meeting_modes=[])
-    )
+    response = send_request(client, _request_post(languages=[], meeting_modes=[]))
     body = response.content.decode()
     assert "Choose at least one language." in body
     assert "Choose at least one way to meet." in body
@@ -87,20 +86,24 @@ def test_request_needs_a_language_and_a_meeting_mode(client, agreed_survivor):
 
 def test_request_with_unknown_vocabulary_is_refused_without_echo(client, agreed_survivor):
     client.force_login(agreed_survivor)
-    response = client.post(
-        reverse("matching:request_new"), _request_post(languages=["987654"], areas_must=["zq9"])
-    )
+    response = send_request(client, _request_post(areas_must=["zq9"]))
     body = response.content.decode()
-    assert response.status_code == 200
-    assert "987654" not in body and "zq9" not in body
+    assert response.status_code == 400
+    assert "zq9" not in body
+    response = send_request(client, _request_post(languages=["987654"]))
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "987654" not in body
     assert not SupportRequest.objects.exists()
 
 
 def test_a_second_request_is_refused_while_one_is_open(client, agreed_survivor):
     client.force_login(agreed_survivor)
-    client.post(reverse("matching:request_new"), _request_post())
-    response = client.post(reverse("matching:request_new"), _request_post(), follow=True)
+    send_request(client, _request_post())
+    response = client.get(reverse("matching:request_new"), follow=True)
     assert "already have a request" in response.content.decode()
+    response = send_request(client, _request_post())
+    assert response.url == reverse("home")
     assert SupportRequest.objects.filter(survivor=agreed_survivor).count() == 1
 
 
@@ -123,11 +126,12 @@ def test_the_database_refuses_a_second_pairing_not_ended(survivor):
 
 def test_survivor_edits_and_withdraws_a_request(client, agreed_survivor):
     client.force_login(agreed_survivor)
-    client.post(reverse("matching:request_new"), _request_post())
+    send_request(client, _request_post())
     request = SupportRequest.objects.get()
-    client.post(
-        reverse("matching:request_edit", args=[request.pk]),
+    send_request(
+        client,
         _request_post(meeting_modes=[MeetingMode.objects.get(slug="video").pk]),
+        pk=request.pk,
     )
     assert list(request.meeting_modes.values_list("slug", flat=True)) == ["video"]
     client.post(reverse("matching:request_withdraw", args=[request.pk]))
@@ -138,8 +142,12 @@ def test_survivor_edits_and_withdraws_a_request(client, agreed_survivor):
 def test_other_survivors_requests_are_404(client, survivor):
     other = SupportRequestFactory()
     client.force_login(survivor)
-    for name in ("matching:request", "matching:request_edit"):
+    for name in ("matching:request", "matching:request_edit", "matching:request_edit_check"):
         assert client.get(reverse(name, args=[other.pk])).status_code == 404
+    step = reverse("matching:request_edit_step", args=[other.pk, "meeting"])
+    assert client.get(step).status_code == 404
+    assert client.post(step, _request_post()).status_code == 404
+    assert client.post(reverse("matching:request_edit_check", args=[other.pk])).status_code == 404
     assert client.post(reverse("matching:request_withdraw", args=[other.pk])).status_code == 404
     other.refresh_from_db()
     assert other.status == RequestStatus.OPEN
