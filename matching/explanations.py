@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from . import engine
+from .engine import wording
 from .instance import load_for_pair, weights
 from .models import Pairing
 
@@ -70,6 +71,64 @@ def explanation_rows(pairing: Pairing) -> list[ShownComponent]:
         )
         for c in explain_pairing(pairing)
     ]
+
+
+def offer_points(pairing: Pairing) -> list[str]:
+    """What matters to a supporter about an offer, in their words: what they have in common
+    with the person and when they could meet. The points, weights and caps behind the score
+    stay on the coordinators' pages (explanation_rows)."""
+    points = []
+    for component in explain_pairing(pairing):
+        text = _offer_point(component.reason.code, component.reason.args)
+        if text:
+            points.append(text)
+    return points
+
+
+def _offer_point(code: str, a: dict) -> str:
+    if code == wording.R_SHARED and a.get("shared"):
+        return ngettext(
+            "You share %(shared)d of the %(wanted)d lived experience they would like their "
+            "supporter to share.",
+            "You share %(shared)d of the %(wanted)d lived experiences they would like their "
+            "supporter to share.",
+            a["wanted"],
+        ) % {"shared": a["shared"], "wanted": a["wanted"]}
+    if code == wording.R_NICE and a.get("met"):
+        return ngettext(
+            "You fit %(met)d of the %(stated)d wish they gave about their supporter.",
+            "You fit %(met)d of the %(stated)d wishes they gave about their supporter.",
+            a["stated"],
+        ) % {"met": a["met"], "stated": a["stated"]}
+    if code == wording.R_AVAILABLE_ANY:
+        return gettext("They can meet at any time of the week.")
+    if code == wording.R_SUPPORTER_ANY:
+        return gettext("You said you can meet at any time of the week.")
+    if code == wording.R_AVAILABLE_SOME:
+        return ngettext(
+            "You are free at %(common)d of the %(slots)d time of the week they gave.",
+            "You are free at %(common)d of the %(slots)d times of the week they gave.",
+            a["slots"],
+        ) % {"common": a["common"], "slots": a["slots"]}
+    if code == wording.R_TZ_SAME:
+        return gettext("You are in the same time zone.")
+    if code in (wording.R_TZ_APART, wording.R_TZ_CAPPED):
+        hours = round(a["minutes"] / 60, 1)
+        shown = f"{hours:g}"
+        return ngettext(
+            "Your time zones are %(hours)s hour apart.",
+            "Your time zones are %(hours)s hours apart.",
+            1 if hours == 1 else 2,
+        ) % {"hours": shown}
+    if code in (wording.R_WAITING, wording.R_WAITING_FULL):
+        if not a.get("days"):
+            return gettext("They asked for a supporter today.")
+        return ngettext(
+            "They asked for a supporter %(days)d day ago.",
+            "They asked for a supporter %(days)d days ago.",
+            a["days"],
+        ) % {"days": a["days"]}
+    return ""
 
 
 def explain_pairing(pairing: Pairing) -> list[engine.Component]:

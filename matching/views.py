@@ -134,7 +134,7 @@ def offer_detail(request, pk: int):
         {
             "pairing": pairing,
             "support_request": selectors.request_details(pairing.request),
-            "reasons": explanations.explanation_rows(pairing),
+            "points": explanations.offer_points(pairing),
         },
     )
 

@@ -36,6 +36,8 @@ class ConfirmForm(NeutralErrorsMixin, forms.Form):
 
 
 class ConcernForm(NeutralErrorsMixin, forms.Form):
+    """Either side of a pairing raises a concern; the words speak to the side raising it."""
+
     category = forms.ChoiceField(
         label=_("What is it about?"),
         choices=ConcernCategory.choices,
@@ -45,6 +47,13 @@ class ConcernForm(NeutralErrorsMixin, forms.Form):
         _("What happened"),
         help_text=_("Only the coordinators read this. Your peer supporter will not see it."),
     )
+
+    def __init__(self, *args, by_supporter: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if by_supporter:
+            self.fields["text"].help_text = _(
+                "Only the coordinators read this. The person you support will not see it."
+            )
 
 
 class FlagForm(NeutralErrorsMixin, forms.Form):

@@ -99,7 +99,8 @@ def concern_new(request, pk: int):
     pairing, gone = _pairing_or_gone(request, get_pairing_to_raise_concern, pk)
     if gone is not None:
         return gone
-    form = ConcernForm(request.POST or None)
+    by_supporter = request.user.pk == pairing.supporter_id
+    form = ConcernForm(request.POST or None, by_supporter=by_supporter)
     if request.method == "POST" and form.is_valid():
         try:
             concern = services.concern_raise(
@@ -113,7 +114,11 @@ def concern_new(request, pk: int):
         else:
             messages.success(request, _("Thank you. A coordinator will look at it."))
             return redirect("care:concern", pk=concern.pk)
-    return render(request, "ethics/concern_form.html", {"form": form, "pairing": pairing})
+    return render(
+        request,
+        "ethics/concern_form.html",
+        {"form": form, "pairing": pairing, "by_supporter": by_supporter},
+    )
 
 
 @_coordinators_to("team:concern")

@@ -37,7 +37,7 @@ def test_from_request_to_an_active_pairing(browser, live_server, demo):
 
     supporter = new_context(browser).new_page()
     sign_in(supporter, base, supporter_email)
-    supporter.click("text=An offer, open until")
+    supporter.click("text=please answer by")
     # The survivor's pseudonym is not shown before accepting ("Sam", not "Same time zone").
     assert not re.search(r"\bSam\b", supporter.locator("main").inner_text())
     supporter.click("main form button:has-text('Accept')")

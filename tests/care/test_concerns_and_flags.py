@@ -121,6 +121,20 @@ def test_empty_or_oversized_concern_text_is_a_field_error(survivor_client, pairi
     assert not Concern.objects.exists()
 
 
+def test_the_concern_form_speaks_to_the_side_raising_it(survivor_client, supporter_client, pairing):
+    url = reverse("care:concern_new", args=[pairing.pk])
+    theirs = survivor_client.get(url).content.decode()
+    ours = supporter_client.get(url).content.decode()
+
+    assert "Your peer supporter will not see it." in theirs
+    assert "ask for a different peer supporter" in theirs
+    assert "The person you support will not see it." in ours
+    assert "Raise a concern about your support for Sam" in ours
+    assert reverse("care:flag_new", args=[pairing.pk]) in ours
+    for survivors_words in ("Your peer supporter", "a different peer supporter"):
+        assert survivors_words not in ours
+
+
 def test_nobody_outside_the_pairing_can_raise_a_concern_about_it(client, pairing, coordinator):
     for outsider in (SupporterFactory(), SurvivorFactory(), coordinator):
         client.force_login(outsider)
