@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import math
+import statistics
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ethics.agreements.selectors import outstanding_agreements
+
 from .models import Pairing, PairingState, RequestStatus, SupportRequest
+
+# How far back the usual wait is measured, and how many matches it needs before it is said
+# at all: with fewer, a number would be a guess dressed up as a fact.
+WAIT_LOOKBACK_DAYS = 90
+WAIT_MIN_MATCHES = 5
+WAIT_SAMPLE = 500
+
+
+@dataclass
+class WaitingNext:
+    """What happens while a survivor waits, from the service's own settings and figures."""
+
+    reviewed: bool  # a coordinator checks each suggestion before it is offered
+    offer_days: int  # how long a supporter has to answer
+    usual_days: int | None  # half of recent matches came within this many days; None: unknown
 
 
 @dataclass
@@ -15,6 +37,8 @@ class SurvivorOverview:
     pairing: Pairing | None
     status: str  # a code for templates: none / waiting / considering / ready / active / paused
     text: str
+    waiting: WaitingNext | None = None
+    must_agree: bool = False  # ready to start, and this survivor still has agreements to read
 
 
 def survivor_overview(user) -> SurvivorOverview:
@@ -28,10 +52,7 @@ def survivor_overview(user) -> SurvivorOverview:
     if state in (PairingState.PROPOSED, PairingState.OFFERED):
         code, text = "considering", _("A peer supporter is considering your request.")
     elif state == PairingState.AWAITING_AGREEMENT:
-        code, text = (
-            "ready",
-            _("Ready to start: your pairing begins once you have both agreed to the expectations."),
-        )
+        code, text = "ready", _("A peer supporter has said yes to supporting you.")
     elif state == PairingState.ACTIVE:
         code, text = "active", _("Your pairing has started.")
     elif state == PairingState.PAUSED:
@@ -40,7 +61,33 @@ def survivor_overview(user) -> SurvivorOverview:
         code, text = "waiting", _("Waiting: we are looking for the right peer supporter for you.")
     else:
         code, text = "none", _("You have not asked for a peer supporter.")
-    return SurvivorOverview(request, pairing, code, text)
+    waiting = waiting_next() if code in ("waiting", "considering") else None
+    must_agree = code == "ready" and bool(outstanding_agreements(user))
+    return SurvivorOverview(request, pairing, code, text, waiting, must_agree)
+
+
+def waiting_next(now: datetime | None = None) -> WaitingNext:
+    return WaitingNext(
+        reviewed=not settings.MATCHING_AUTO_OFFER,
+        offer_days=max(1, math.ceil(settings.OFFER_TTL_HOURS / 24)),
+        usual_days=usual_wait_days(now),
+    )
+
+
+def usual_wait_days(now: datetime | None = None) -> int | None:
+    """The median number of days (rounded up) between asking and a supporter saying yes, over
+    the offers accepted in the last WAIT_LOOKBACK_DAYS; None with fewer than WAIT_MIN_MATCHES
+    to go on. One query."""
+    since = (now or timezone.now()) - timedelta(days=WAIT_LOOKBACK_DAYS)
+    rows = (
+        Pairing.objects.filter(accepted_at__gte=since)
+        .order_by("-accepted_at")
+        .values_list("accepted_at", "request__opened_at")[:WAIT_SAMPLE]
+    )
+    waits = [(accepted - opened).total_seconds() / 86400 for accepted, opened in rows]
+    if len(waits) < WAIT_MIN_MATCHES:
+        return None
+    return max(1, math.ceil(statistics.median(waits)))
 
 
 def open_offers_for(supporter):

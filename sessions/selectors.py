@@ -17,7 +17,14 @@ from matching.eligibility import with_places
 from matching.models import CAPACITY_STATES, Pairing, PairingState
 from peersupport.people.models import SupporterProfile, SupporterStatus, User
 
-from .models import CheckIn, CheckInSchedule, SessionStatus, SupportSession, Wellbeing
+from .models import (
+    CANCELLED_STATUSES,
+    CheckIn,
+    CheckInSchedule,
+    SessionStatus,
+    SupportSession,
+    Wellbeing,
+)
 
 
 @dataclass
@@ -34,6 +41,7 @@ class CaseloadRow:
     open_concern: bool
     awaiting_agreement: bool
     reschedule_asked: bool
+    first_session_to_plan: bool  # active, and nothing planned or held yet (cancelled aside)
 
     @property
     def latest_mood_label(self) -> str:
@@ -87,6 +95,7 @@ def supporter_caseload(
         # followed by an answered one is no reason to worry now.
         "latest_due_at": Subquery(latest_due.values("due_at")[:1]),
         "latest_due_answered_at": Subquery(latest_due.values("answered_at")[:1]),
+        "any_session": Exists(sessions.exclude(status__in=CANCELLED_STATUSES)),
         "reschedule_asked": Exists(
             sessions.filter(
                 status=SessionStatus.SCHEDULED,
@@ -126,6 +135,9 @@ def supporter_caseload(
                 open_concern=bool(getattr(pairing, "open_concern", False)),
                 awaiting_agreement=pairing.state == PairingState.AWAITING_AGREEMENT,
                 reschedule_asked=pairing.reschedule_asked,
+                first_session_to_plan=(
+                    pairing.state == PairingState.ACTIVE and not pairing.any_session
+                ),
             )
         )
     places = with_places(SupporterProfile.objects.filter(pk=profile.pk)).values("used", "left")[0]
@@ -155,6 +167,7 @@ def survivor_panel(survivor: User, *, now: datetime | None = None) -> SurvivorPa
     pairing = (
         Pairing.objects.for_survivor(survivor)
         .filter(state__in=(PairingState.ACTIVE, PairingState.PAUSED))
+        .select_related("supporter")
         .first()
     )
     if pairing is None:

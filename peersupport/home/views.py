@@ -6,6 +6,7 @@ request, the sessions and the care records; the supporter's home shows the casel
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -51,9 +52,12 @@ def home(request):
         caseload = None
         if profile.status in (SupporterStatus.APPROVED, SupporterStatus.PAUSED):
             caseload = supporter_caseload(user, profile=profile)
-        return render(
-            request, "people/home_supporter.html", {"profile": profile, "caseload": caseload}
-        )
+        context = {
+            "profile": profile,
+            "caseload": caseload,
+            "two_step": Role.SUPPORTER in settings.MFA_REQUIRED_ROLES,
+        }
+        return render(request, "people/home_supporter.html", context)
     if user.role == Role.COORDINATOR:
         return queue(request)  # the coordinator's home is the queue
     raise Http404
