@@ -643,6 +643,38 @@ def test_every_coordinator_page_carries_the_one_navigation_and_names_every_link(
         assert SECRET not in html or name in ("flag", "concern", "debrief"), name
 
 
+# The one menu's groups, in order, and the pages each names (URL names in `team`).
+MENU_GROUPS = [
+    ("Queue", ["queue", "proposals"]),
+    ("Pairings", ["at_risk"]),
+    ("Supporters", ["supporters", "applications", "debriefs"]),
+    ("Concerns and flags", ["flags", "concerns", "changes"]),
+    ("Figures", ["health"]),
+    ("Settings", ["vocabulary", "agreements", "coordinator_new"]),
+]
+
+
+def test_the_coordinators_menu_is_one_grouped_menu_that_folds(coordinator_client):
+    html = coordinator_client.get(reverse("team:supporters")).content.decode()
+    start = html.index("data-team-nav")
+    nav = html[start : html.index("</nav>", start)]
+    # One disclosure: folded on a phone behind "Menu", always open from 768 px (site.css).
+    assert nav.count("<details") == 1 and "data-team-menu" in nav
+    assert re.search(r"<summary[^>]*>\s*Menu\s*</summary>", nav)
+    headings = re.findall(r'<h2 class="team-menu-heading" id="([^"]+)">([^<]+)</h2>', nav)
+    assert [text for _id, text in headings] == [group for group, _names in MENU_GROUPS]
+    sections = re.split(r"<section\b", nav)[1:]
+    assert len(sections) == len(MENU_GROUPS)
+    for section, (group, names) in zip(sections, MENU_GROUPS, strict=True):
+        labelled_by = re.search(r'aria-labelledby="([^"]+)"', section).group(1)
+        assert dict(headings)[labelled_by] == group
+        kwargs = {"vocabulary": {"kind": "areas"}}
+        hrefs = re.findall(r'href="([^"]+)"', section)
+        assert hrefs == [reverse(f"team:{n}", kwargs=kwargs.get(n)) for n in names], group
+    current = re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]+)</a>', nav)
+    assert current == ["Supporters and places"]
+
+
 def test_the_old_tab_bars_are_gone(coordinator_client):
     html = coordinator_client.get(reverse("team:at_risk")).content.decode()
     assert 'aria-label="Workspace"' not in html
