@@ -20,6 +20,7 @@ urlpatterns = [
     # Pairings
     path("attention/", views.at_risk, name="at_risk"),
     path("pairs/<int:pk>/", views_pairings.pairing, name="pairing"),
+    path("pairs/<int:pk>/check/", views_pairings.pairing, {"check": True}, name="pairing_check"),
     path("pairs/<int:pk>/pause/", views_confirm.pairing_pause, name="pairing_pause"),
     path("pairs/<int:pk>/finish/", views_confirm.pairing_finish, name="pairing_finish"),
     # Supporters

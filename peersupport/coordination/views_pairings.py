@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,6 +28,7 @@ from matching.locking import gone_message
 from matching.models import CAPACITY_STATES, EndReason, Pairing, PairingState
 from matching.reassign import Trigger, stale_message, version_token
 from peersupport.people.access import coordinator_required
+from peersupport.people.confirm import confirm_page
 from peersupport.people.form_base import first_error
 
 from . import selectors
@@ -121,10 +123,15 @@ _STATE_ACTIONS = ("pause", "resume", "complete")
 
 @coordinator_required
 @require_http_methods(["GET", "POST"])
-def pairing(request, pk: int):
+def pairing(request, pk: int, check: bool = False):
     """One pairing: its state, what they asked for, why they were matched, its open items and
     its whole history; pausing it, reassigning it, or ending it without offering anyone new
-    (when nobody fits, or it must stop first)."""
+    (when nobody fits, or it must stop first).
+
+    The page's reassign and end forms post to its `check` address first: valid, they show
+    what will happen on a page of its own, whose button posts the same fields here."""
+    if check and request.method != "POST":
+        return redirect("team:pairing", pk=pk)
     pairing = _pairing_to_change(request, pk)
     if pairing is None:
         return _gone(request)
@@ -162,6 +169,8 @@ def pairing(request, pk: int):
             # (the forms are not shown for a pairing that has ended).
             refusal = stale_message()
         elif acting.is_valid():
+            if check:
+                return _check_change(request, pairing, acting, suggestions, ending=ending)
             try:
                 if ending:
                     return _end(request, pairing, end_form.cleaned_data)
@@ -188,6 +197,51 @@ def pairing(request, pk: int):
             "history": selectors.pairing_history(pairing),
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _check_change(request, pairing, form, suggestions, *, ending: bool):
+    """The page to check before a coordinator ends or reassigns a pairing: what happens to each
+    person, and a button that posts the same answers to the pairing's page, which acts."""
+    survivor, supporter = pairing.survivor.display_name, pairing.supporter.display_name
+    who = {"survivor": survivor}
+    happens = [
+        _("The pairing between %(survivor)s and %(supporter)s ends.")
+        % {"survivor": survivor, "supporter": supporter},
+    ]
+    if ending:
+        if form.cleaned_data["then"] == EndPairingForm.REOPEN:
+            happens.append(
+                _("%(survivor)s goes back in the queue with the same wishes.")
+                % {"survivor": survivor}
+            )
+        else:
+            happens.append(_("%(survivor)s has no open request until they ask again.") % who)
+        confirm = _("Yes, end the pairing")
+    else:
+        chosen = form.cleaned_data["supporter"]
+        name = next((s.name for s in suggestions if s.supporter_id == chosen), "")
+        happens.append(
+            _("%(name)s is offered to support %(survivor)s, and can accept or decline.")
+            % {"name": name or _("The supporter you chose"), "survivor": survivor}
+        )
+        confirm = (
+            _("Yes, end it and offer %(name)s") % {"name": name} if name else _("Yes, continue")
+        )
+    happens += [
+        _("%(supporter)s is told only that the pairing has ended.") % {"supporter": supporter},
+        _("Neither person sees the reason or your note."),
+    ]
+    fields = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    return confirm_page(
+        request,
+        heading=_("End this pairing?"),
+        happens=happens,
+        action=reverse("team:pairing", kwargs={"pk": pairing.pk}),
+        confirm=confirm,
+        back=reverse("team:pairing", kwargs={"pk": pairing.pk}),
+        fields=fields,
+        base="team/base.html",
     )
 
 
