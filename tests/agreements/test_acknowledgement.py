@@ -68,9 +68,10 @@ def test_survivor_cannot_ask_for_a_supporter_until_they_have_acknowledged(
         )
 
     assert agreements_selectors.has_acknowledged_current(survivor)
-    form_page = survivor_client.get(reverse("matching:request_new")).content.decode()
+    form_page = survivor_client.get(reverse("matching:request_new"), follow=True)
+    form_page = form_page.content.decode()
     assert "Before you ask for a peer supporter" not in form_page
-    assert "Send my request" in form_page
+    assert "Step 1 of" in form_page and "Continue" in form_page  # the request's first step
     assert "data-outstanding" not in survivor_client.get(reverse("home")).content.decode()
 
 

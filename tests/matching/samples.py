@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.factories import PairingFactory, SupportRequestFactory
 
-# Routes that only take a POST: they answer GET with 405 and have no page of their own.
+# Routes with no page of their own: POST only (GET answers 405), or a step that sends on.
 MATCHING_POST_ONLY = {
     "matching:offer_accept": "POST only",
     "matching:pairing_action": "POST only",
