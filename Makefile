@@ -24,7 +24,7 @@ setup: $(VENV)/.installed
 
 run: setup
 	DEBUG=true SITE_URL=$(SITE_URL) $(PY) manage.py migrate --noinput
-	DEBUG=true SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
+	DEBUG=true SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo --conversation
 	DEBUG=true SITE_URL=$(SITE_URL) PORT=$(PORT) PY=$(PY) scripts/run-dev.sh
 
 test: setup

@@ -55,6 +55,8 @@ if not urlsplit(SITE_URL).netloc or urlsplit(SITE_URL).scheme not in ("http", "h
 SITE_ID = 1
 
 INSTALLED_APPS = [
+    # First, so `manage.py runserver` serves ASGI (pages and the conversations' websockets).
+    "daphne",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
     "matching",
     "sessions.apps.PeerSessionsConfig",
     "ethics.care.apps.CareConfig",
+    "peersupport.conversations.apps.ConversationsConfig",
     "peersupport.demo.apps.DemoConfig",
 ]
 
@@ -97,6 +100,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "peersupport.urls"
 WSGI_APPLICATION = "peersupport.wsgi.application"
+ASGI_APPLICATION = "peersupport.asgi.application"
 
 TEMPLATES = [
     {
@@ -304,6 +308,26 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Channels (the conversations' live delivery): Redis when REDIS_URL is set, so every ASGI process
+# shares the groups; otherwise each process's memory (one process: `make run`).
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Conversations: the longest message, how many one person may send a minute, how long a page
+# stays "here" without a ping (its pings come every CONVERSATION_PING_SECONDS), and how often at
+# most a person who is away gets the discreet email about new messages.
+CONVERSATION_MAX_CHARS = env.int("CONVERSATION_MAX_CHARS", default=2000)
+CONVERSATION_RATE_PER_MINUTE = env.int("CONVERSATION_RATE_PER_MINUTE", default=20)
+CONVERSATION_PING_SECONDS = env.int("CONVERSATION_PING_SECONDS", default=30)
+CONVERSATION_PRESENCE_SECONDS = env.int("CONVERSATION_PRESENCE_SECONDS", default=90)
+CONVERSATION_NOTICE_HOURS = env.float("CONVERSATION_NOTICE_HOURS", default=3.0)
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which
 # needs no server (the embedded default).

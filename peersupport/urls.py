@@ -22,6 +22,7 @@ urlpatterns = [
     path("team/", include("peersupport.coordination.urls")),
     path("requests/", include("matching.urls")),
     path("meetings/", include("sessions.urls")),
+    path("talk/", include("peersupport.conversations.urls")),
     path("agreements/", include("ethics.agreements.urls")),
     path("agreements/", include("ethics.care.urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Starts a Celery worker (with beat) in the background and the web server in the foreground.
+# Starts a Celery worker (with beat) in the background and the web server in the foreground:
+# runserver speaks ASGI (daphne is the first installed app), so the pages and the
+# conversations' websockets (/ws/) are served together, over the in-memory channel layer.
 # Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."

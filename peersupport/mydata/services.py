@@ -26,6 +26,7 @@ from ethics.agreements.models import Acknowledgement
 from ethics.care.models import ChangeRequest, Concern, FlagStatus, SafetyFlag
 from matching.locking import lock_survivor_to_erase
 from matching.models import Block, Pairing, PairingState, SupportRequest
+from peersupport.conversations.selectors import survivor_export as conversation_export
 from peersupport.people.events import AuditAction, NotificationKind
 from peersupport.people.models import Notification, Role, User
 from peersupport.people.notifications import notify, notify_coordinators
@@ -166,6 +167,8 @@ def survivor_export(*, user: User) -> dict[str, Any]:
         .select_related("version__document")
         .order_by("acknowledged_at", "id")
     ]
+    # What the survivor and their supporters wrote to each other (peersupport/conversations).
+    data["conversations"] = conversation_export(user)
     data["messages"] = [
         {"when": _when(n.created_at), "text": n.text}
         for n in Notification.objects.filter(user=user).order_by("created_at", "id")

@@ -32,6 +32,11 @@ class AuditAction(models.TextChoices):
     CONCERN_RAISED = "concern.raised", _("Concern raised")
     CONCERN_UPDATED = "concern.updated", _("Concern updated")
     CONCERN_VIEWED = "concern.viewed", _("Concern opened")
+    CONVERSATION_READ_FLAG = "conversation.read_flag", _("Conversation read for a safety flag")
+    CONVERSATION_READ_REPORT = (
+        "conversation.read_report",
+        _("Conversation read for a reported message"),
+    )
     COORDINATOR_CREATED = "coordinator.created", _("Coordinator account created")
     DEBRIEF_CLOSED = "debrief.closed", _("Debrief closed")
     DEBRIEF_MESSAGE = "debrief.message", _("Debrief message sent")
@@ -45,6 +50,8 @@ class AuditAction(models.TextChoices):
     FLAG_RAISED = "flag.raised", _("Safety flag raised")
     FLAG_VIEWED = "flag.viewed", _("Safety flag opened")
     MATCHING_RUN = "matching.run", _("Matching run")
+    MESSAGE_REMOVED = "message.removed", _("Message removed")
+    MESSAGE_REPORTED = "message.reported", _("Message reported")
     PAIRING_ACTIVE = "pairing.active", _("Pairing started")
     PAIRING_AWAITING_AGREEMENT = (
         "pairing.awaiting_agreement",
@@ -98,6 +105,7 @@ class NotificationKind(models.TextChoices):
     CONCERN_NEW = "concern.new", _("New concern")
     CONCERN_UPDATED = "concern.updated", _("Concern updated")
     CONTACT_LAPSE = "contact_lapse", _("No contact for a while")
+    CONVERSATION_NEW = "conversation.new", _("Something new in a conversation")
     DEBRIEF_MESSAGE = "debrief.message", _("Debrief message")
     DEBRIEF_NEW = "debrief.new", _("New debrief request")
     DEBRIEF_PICKED_UP = "debrief.picked_up", _("Debrief picked up")

@@ -16,6 +16,8 @@
       event.preventDefault();
     }
     document.documentElement.classList.add("qe-leaving");
+    // Open connections (a conversation's socket) close before the page goes.
+    document.dispatchEvent(new CustomEvent("quick-exit"));
     try {
       window.location.replace(exitUrl());
     } catch (e) {

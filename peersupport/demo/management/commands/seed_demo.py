@@ -7,6 +7,7 @@ from django.db import transaction
 
 from ethics.agreements.selectors import outstanding_agreements
 from ethics.agreements.services import agreement_acknowledge
+from peersupport.demo.conversation import seed_conversation
 from peersupport.people.models import (
     Gender,
     Language,
@@ -60,9 +61,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Allow this with DEBUG off. Never on a service real people use.",
         )
+        parser.add_argument(
+            "--conversation",
+            action="store_true",
+            help="Also a fifth account, Riley, paired with Jordan and already talking.",
+        )
 
     @transaction.atomic
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, conversation=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates accounts with a known password: DEBUG only.")
         for email, name, role in DEMO_ACCOUNTS:
@@ -81,8 +87,13 @@ class Command(BaseCommand):
                 self._supporter(user, SUPPORTERS[email])
             if role in (Role.SURVIVOR, Role.SUPPORTER):
                 self._acknowledge(user)
+        accounts = list(DEMO_ACCOUNTS)
+        if conversation:
+            riley = seed_conversation(password=DEMO_PASSWORD)
+            self._acknowledge(riley)
+            accounts.append((riley.email, riley.display_name, riley.role))
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
-        for email, name, role in DEMO_ACCOUNTS:
+        for email, name, role in accounts:
             self.stdout.write(f"  {role:<12} {name:<8} {email}")
 
     def _acknowledge(self, user):

@@ -1,0 +1,207 @@
+"""The live side of a conversation: one websocket per open page, /ws/conversations/<id>/.
+
+A socket is accepted only for one of the pairing's two people while the conversation is open
+(access.py), and everything it receives is checked again against the database: the session
+must still be there and still this person's (sign-out, the quick exit's flush or the idle
+timeout end it), and the pairing still open. Otherwise the socket is closed. Sending a message
+goes through services.message_send like the plain form; events from the group carry ids only,
+and each page renders the message itself, on its own person's clock.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zoneinfo
+from importlib import import_module
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
+
+from peersupport.people.models import User
+from peersupport.platform.middleware import REFRESHED_KEY, idle_seconds_left
+
+from . import access, live, selectors, services
+
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
+
+
+class ConversationConsumer(AsyncJsonWebsocketConsumer):
+    user: User | None = None
+    pairing_id: int = 0
+    group: str = ""
+
+    # -- opening and closing ------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        self.pairing_id = int(self.scope["url_route"]["kwargs"]["pk"])
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close()
+            return
+        self.user = user
+        # Join before checking: a "closed" sent between the check and the join is not missed.
+        self.group = live.group_name(self.pairing_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        if await database_sync_to_async(self._refusal)() is not None or not (
+            await database_sync_to_async(services.presence_join)(
+                channel_name=self.channel_name, pairing_id=self.pairing_id, user_id=user.pk
+            )
+        ):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.user = None
+            await self.close()  # before accept: the handshake is refused
+            return
+        await self.accept()
+
+    async def disconnect(self, code) -> None:
+        if self.user is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
+            self.user = None
+
+    async def _end(self, code: int) -> None:
+        await self.send_json(
+            {"type": "closed", "reason": "signed_out" if code == live.SIGNED_OUT else "closed"}
+        )
+        await self.disconnect(code)
+        await self.close(code=code)
+
+    # -- what the page sends -----------------------------------------------------------------------
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            return {}
+        return content if isinstance(content, dict) else {}
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        if text_data is None:
+            return  # no attachments, no binary frames: ignored
+        await super().receive(text_data=text_data, **kwargs)
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if self.user is None:
+            return
+        refusal = await database_sync_to_async(self._refusal)()
+        if refusal is not None:
+            await self._end(refusal)
+            return
+        kind = content.get("type")
+        if kind == "ping":
+            await database_sync_to_async(services.presence_touch)(channel_name=self.channel_name)
+        elif kind == "send":
+            await self._send_message(content)
+        elif kind == "remove":
+            await self._remove_message(content)
+
+    async def _send_message(self, content: dict) -> None:
+        text = content.get("text")
+        try:
+            message = await database_sync_to_async(services.message_send)(
+                user=self.user,
+                pairing_id=self.pairing_id,
+                text=text if isinstance(text, str) else "",
+            )
+        except services.ConversationClosed:
+            await self._end(live.CLOSED)
+            return
+        except ValidationError as error:
+            await self.send_json({"type": "error", "message": error.messages[0]})
+            return
+        seconds_left = await database_sync_to_async(self._keep_session)()
+        await self.send_json({"type": "sent", "id": message.pk, "seconds_left": seconds_left})
+
+    async def _remove_message(self, content: dict) -> None:
+        message_id = content.get("id")
+        if not isinstance(message_id, int):
+            return
+        try:
+            await database_sync_to_async(services.message_remove)(
+                user=self.user, pairing_id=self.pairing_id, message_id=message_id
+            )
+        except services.ConversationClosed:
+            await self._end(live.CLOSED)
+        except ValidationError as error:
+            await self.send_json({"type": "error", "message": error.messages[0]})
+
+    # -- what the group sends -------------------------------------------------------------------
+
+    async def conversation_message(self, event: dict) -> None:
+        html = await database_sync_to_async(self._render)(event["id"])
+        if html is not None:
+            await self.send_json({"type": "message", "id": event["id"], "html": html})
+
+    async def conversation_removed(self, event: dict) -> None:
+        html = await database_sync_to_async(self._render)(event["id"])
+        if html is not None:
+            await self.send_json({"type": "removed", "id": event["id"], "html": html})
+
+    async def conversation_closed(self, event: dict) -> None:
+        if self.user is not None:
+            await self._end(live.CLOSED)
+
+    # -- database work (in a thread) ------------------------------------------------------------
+
+    def _session(self):
+        key = self.scope["session"].session_key
+        if not key:
+            return None
+        store = SessionStore(session_key=key)
+        return store if store.load() else None
+
+    def _refusal(self) -> int | None:
+        """None while this page may go on; else the close code. The session must still exist
+        and belong to this person (a password change ends it too), and the pairing be open."""
+        store = self._session()
+        user = User.objects.filter(pk=self.user.pk, is_active=True).first()
+        if (
+            store is None
+            or user is None
+            or store.get(SESSION_KEY) != str(user.pk)
+            or not constant_time_compare(
+                store.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()
+            )
+        ):
+            return live.SIGNED_OUT
+        if not access.may_talk(user.pk, self.pairing_id):
+            return live.CLOSED
+        self.user = user
+        return None
+
+    def _keep_session(self) -> int:
+        """Writing counts as being active: the idle timeout moves on (at most once a minute, as
+        pages do). The seconds left go to the page, whose idle warning plans from them."""
+        store = self._session()
+        if store is None:
+            return 0
+        now = int(time.time())
+        if now - store.get(REFRESHED_KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+            store[REFRESHED_KEY] = now
+            try:
+                store.save()
+            except Exception:  # noqa: BLE001 - ended meanwhile (quick exit): nothing to keep
+                return 0
+        return idle_seconds_left(store)
+
+    def _render(self, message_id: int) -> str | None:
+        message = selectors.message_in(self.pairing_id, message_id)
+        if message is None or self.user is None:
+            return None
+        try:
+            zone = zoneinfo.ZoneInfo(self.user.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = None
+        with timezone.override(zone), translation.override(settings.LANGUAGE_CODE):
+            return render_to_string(
+                "conversations/_message.html",
+                {"message": message, "viewer": self.user, "pairing_id": self.pairing_id},
+            )
