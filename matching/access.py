@@ -2,7 +2,9 @@
 
 A survivor sees their own requests and pairings; a supporter sees a pairing only while it
 holds one of their places (awaiting agreement, active, paused) and an offer only while it is
-open; once a pairing ends, the supporter's access ends with it. Coordinators see all.
+open; once a pairing ends, the supporter's access ends with it. A pairing held for safeguarding
+(matching/holds.py) and every pairing of a suspended or retired supporter are out of the
+supporter's reach. Coordinators see all.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from peersupport.people.models import Role
+from peersupport.people.models import BARRED_SUPPORTER_STATUSES, Role
 
 from .models import SUPPORTER_VISIBLE_STATES, Block, Pairing, PairingState, SupportRequest
 
@@ -36,8 +38,11 @@ def pairings_visible_to(user):
     if user.role == Role.SUPPORTER:
         # A survivor who blocked this supporter is gone from their view at once.
         blocked = Block.objects.filter(survivor=OuterRef("survivor"), supporter=user)
-        return queryset.filter(supporter=user, state__in=SUPPORTER_VISIBLE_STATES).exclude(
-            Exists(blocked)
+        return (
+            queryset.filter(supporter=user, state__in=SUPPORTER_VISIBLE_STATES)
+            .exclude(Exists(blocked))
+            .exclude(safeguarding_hold=True)
+            .exclude(supporter__supporter_profile__status__in=BARRED_SUPPORTER_STATUSES)
         )
     if user.role == Role.COORDINATOR:
         return queryset
@@ -65,8 +70,10 @@ def get_offer_for(user, pk: int, *, for_update: bool = False) -> Pairing:
     """An open offer made to this supporter, else 404."""
     if user.role != Role.SUPPORTER:
         raise Http404
-    queryset = Pairing.objects.select_related(*_PAIRING_RELATED).filter(
-        supporter=user, state=PairingState.OFFERED
+    queryset = (
+        Pairing.objects.select_related(*_PAIRING_RELATED)
+        .filter(supporter=user, state=PairingState.OFFERED)
+        .exclude(supporter__supporter_profile__status__in=BARRED_SUPPORTER_STATUSES)
     )
     if for_update:
         queryset = queryset.select_for_update(of=("self",))

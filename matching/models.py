@@ -127,6 +127,8 @@ class TransitionReason(models.TextChoices):
     PAUSED = "paused", _("Paused")
     RESUMED = "resumed", _("Resumed")
     BLOCKED = "blocked", _("The person blocked the supporter")
+    SAFEGUARDING = "safeguarding", _("Paused until a coordinator has looked at something")
+    SUPPORTER_SUSPENDED = "supporter_suspended", _("Paused while the supporter is suspended")
 
 
 # States in which a pairing takes one of the supporter's places.
@@ -185,6 +187,10 @@ class Pairing(models.Model):
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_pairings"
     )
+    # Paused for safeguarding (a survivor's urgent route, a concern about exploitation or harm,
+    # the supporter suspended): the supporter has no access to it at all until a coordinator
+    # resumes it (or it ends). matching/holds.py sets it; matching/access.py reads it.
+    safeguarding_hold = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     offered_at = models.DateTimeField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from ethics.agreements.selectors import outstanding_agreements
 from peersupport.people.events import AuditAction, NotificationKind
-from peersupport.people.models import User
+from peersupport.people.models import BARRED_SUPPORTER_STATUSES, SupporterProfile, User
 from peersupport.people.notifications import notify, notify_coordinators
 from peersupport.people.services import audit_record
 
@@ -483,8 +483,8 @@ def offers_expire(*, now=None) -> int:
 
 
 def _activate_if_ready(pairing: Pairing) -> bool:
-    if pairing.state != PairingState.AWAITING_AGREEMENT:
-        return False
+    if pairing.state != PairingState.AWAITING_AGREEMENT or pairing.safeguarding_hold:
+        return False  # a pairing held for safeguarding waits for a coordinator
     if outstanding_agreements(pairing.survivor) or outstanding_agreements(pairing.supporter):
         return False
     lifecycle.transition(
@@ -537,12 +537,25 @@ def pairing_set_paused(*, pairing_id: int, actor: User, paused: bool, note: str 
         raise ValidationError(
             _("This pairing stays paused: a coordinator will help you find another supporter.")
         )
+    if not paused and pairing.safeguarding_hold and not actor.is_coordinator:
+        # Held for safeguarding (matching/holds.py): only a coordinator lifts it.
+        raise ValidationError(_("This pairing stays paused until a coordinator resumes it."))
+    if not paused and (
+        SupporterProfile.objects.filter(
+            user_id=pairing.supporter_id, status__in=BARRED_SUPPORTER_STATUSES
+        ).exists()
+    ):
+        raise ValidationError(
+            _("The supporter is suspended: reinstate them first, or reassign the pairing.")
+        )
+    pairing.safeguarding_hold = pairing.safeguarding_hold and paused
     lifecycle.transition(
         pairing,
         to_state=PairingState.PAUSED if paused else PairingState.ACTIVE,
         actor=actor,
         reason=TransitionReason.PAUSED if paused else TransitionReason.RESUMED,
         note=note if actor.is_coordinator else "",
+        extra_fields=("safeguarding_hold",),
     )
     text = _("Your pairing has been paused.") if paused else _("Your pairing has resumed.")
     for person in _other_parties(pairing, actor):

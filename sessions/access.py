@@ -14,6 +14,7 @@ from django.http import Http404
 
 from matching.access import get_pairing_for, pairings_visible_to, survivor_may_see_supporter
 from matching.models import CAPACITY_STATES, STARTED, Pairing
+from peersupport.people.models import BARRED_SUPPORTER_STATUSES
 
 from .models import CheckIn, SupportSession
 
@@ -75,7 +76,11 @@ def get_session_notes_for(user, pk: int) -> SupportSession:
     or also after it ended when KEEP_PRIVATE_NOTES_AFTER_END is on (then read-only)."""
     queryset = SupportSession.objects.select_related("pairing__survivor").filter(logged_by=user)
     if settings.KEEP_PRIVATE_NOTES_AFTER_END:
-        queryset = queryset.filter(pairing__supporter=user)
+        # Kept after the end, but never while the pairing is held from them or they are barred.
+        queryset = queryset.filter(pairing__supporter=user, pairing__safeguarding_hold=False)
+        queryset = queryset.exclude(
+            pairing__supporter__supporter_profile__status__in=BARRED_SUPPORTER_STATUSES
+        )
     else:
         queryset = queryset.filter(pairing__in=_party_pairings(user, live_only=True))
     try:

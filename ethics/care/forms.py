@@ -40,7 +40,8 @@ class ConcernForm(NeutralErrorsMixin, forms.Form):
 
     category = forms.ChoiceField(
         label=_("What is it about?"),
-        choices=ConcernCategory.choices,
+        # Not UNSAFE: that is the urgent route's own page (ethics/care/views_urgent.py).
+        choices=[c for c in ConcernCategory.choices if c[0] != ConcernCategory.UNSAFE],
         widget=forms.RadioSelect,
     )
     text = _text_field(
@@ -54,6 +55,17 @@ class ConcernForm(NeutralErrorsMixin, forms.Form):
             self.fields["text"].help_text = _(
                 "Only the coordinators read this. The person you support will not see it."
             )
+
+
+class UrgentForm(NeutralErrorsMixin, forms.Form):
+    """The survivor's urgent route: a few words if they want, nothing required."""
+
+    text = _text_field(
+        _("Anything you want the coordinators to know (optional)"),
+        required=False,
+        rows=3,
+        help_text=_("Only the coordinators read this. You can leave it empty."),
+    )
 
 
 class FlagForm(NeutralErrorsMixin, forms.Form):

@@ -73,7 +73,15 @@ class ConcernCategory(models.TextChoices):
     COMMITMENT = "commitment", _("A commitment was not kept")
     CONFIDENTIALITY = "confidentiality", _("Something private was shared")
     EXPLOITATION = "exploitation", _("Sexual or financial exploitation")
+    HARM = "harm", _("Someone was harmed, or is at risk of harm")
+    UNSAFE = "unsafe", _("I don't feel safe with my supporter")
     OTHER = "other", _("Something else")
+
+
+# A concern in one of these pauses the pairing at once, takes the supporter's access away, is
+# emailed to every coordinator whatever their settings, and comes first in their lists
+# (ethics/care/safeguarding.py). UNSAFE is the survivor's urgent route, never a form choice.
+URGENT_CATEGORIES = (ConcernCategory.UNSAFE, ConcernCategory.EXPLOITATION, ConcernCategory.HARM)
 
 
 class ConcernStatus(models.TextChoices):
@@ -85,6 +93,18 @@ class ConcernStatus(models.TextChoices):
 class ConcernQuerySet(models.QuerySet):
     def unresolved(self):
         return self.exclude(status=ConcernStatus.RESOLVED)
+
+    def urgent(self):
+        return self.filter(category__in=URGENT_CATEGORIES)
+
+    def urgent_first(self):
+        """Urgent categories first, then newest first."""
+        return self.annotate(
+            _routine=models.Case(
+                models.When(category__in=URGENT_CATEGORIES, then=models.Value(0)),
+                default=models.Value(1),
+            )
+        ).order_by("_routine", "-created_at", "-id")
 
 
 class Concern(SafeguardRecord):
@@ -134,6 +154,10 @@ class Concern(SafeguardRecord):
 
     def __str__(self) -> str:
         return f"concern {self.pk}"
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.category in URGENT_CATEGORIES
 
 
 # -- safety flags: the limits of confidentiality ---------------------------------------------

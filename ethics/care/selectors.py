@@ -25,7 +25,18 @@ _PAIRING_PEOPLE = ("pairing__survivor", "pairing__supporter")
 
 
 def open_concerns():
-    return Concern.objects.unresolved().select_related(*_PAIRING_PEOPLE, "raised_by", "handled_by")
+    """Unresolved concerns, the urgent ones (the survivor's urgent route, exploitation, harm)
+    first."""
+    return (
+        Concern.objects.unresolved()
+        .urgent_first()
+        .select_related(*_PAIRING_PEOPLE, "raised_by", "handled_by")
+    )
+
+
+def open_urgent_concerns():
+    """What the flags page shows above the flags: urgent concerns, as urgent as a flag."""
+    return open_concerns().urgent()
 
 
 def open_safety_flags():
@@ -40,6 +51,7 @@ def open_change_requests():
 
 def coordinator_counts() -> dict[str, int]:
     return {
+        "urgent_concerns": Concern.objects.unresolved().urgent().count(),
         "flags": SafetyFlag.objects.not_closed().count(),
         "concerns": Concern.objects.unresolved().count(),
         "changes": ChangeRequest.objects.open().count(),

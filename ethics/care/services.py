@@ -29,6 +29,7 @@ from peersupport.people.notifications import notify, notify_coordinators
 from peersupport.people.services import audit_record
 
 from .models import (
+    URGENT_CATEGORIES,
     ChangeKind,
     ChangeRequest,
     ChangeStatus,
@@ -45,6 +46,7 @@ from .models import (
     FlagStatus,
     SafetyFlag,
 )
+from .safeguarding import safeguarding_alert
 
 
 def _require_coordinator(user: User) -> None:
@@ -76,6 +78,9 @@ def concern_raise(*, user: User, pairing: Pairing, category: str, text: str) -> 
         pairing=pairing.pk,
         category=category,
     )
+    if concern.is_urgent:  # exploitation or harm: held, and every coordinator emailed
+        safeguarding_alert(concern=concern, pairing=pairing, actor=user)
+        return concern
     notify_coordinators(
         kind=NotificationKind.CONCERN_NEW,
         text=_("Someone has raised a concern about their pairing. Please look at it."),
@@ -92,10 +97,24 @@ def concern_record_view(*, concern: Concern, coordinator: User) -> None:
 
 @transaction.atomic
 def concern_update(
-    *, concern_id: int, coordinator: User, status: str, response: str = ""
+    *,
+    concern_id: int,
+    coordinator: User,
+    status: str,
+    response: str = "",
+    category: str | None = None,
 ) -> Concern:
+    """A coordinator answers a concern, and may set its category: one set to exploitation or
+    harm holds the pairing and alerts every coordinator, as if it had been raised so."""
     _require_coordinator(coordinator)
     gone = _("This concern is no longer there (the person may have left). Nothing was saved.")
+    if category is not None and category not in ConcernCategory.values:
+        raise ValidationError({"category": _("Choose one of the options shown.")})
+    pairing_id = Concern.objects.filter(pk=concern_id).values_list("pairing_id", flat=True).first()
+    held = None
+    if category in URGENT_CATEGORIES and pairing_id is not None:
+        # The pairing is held too: survivor and pairing first, in the one order.
+        held = locking.lock_pairing(pairing_id, gone=gone).pairing
     if Concern.objects.filter(pk=concern_id, pairing__isnull=True).exists():
         # The pairing went with an account: no survivor to lock, only the record (level 5).
         concern = Concern.objects.select_for_update().filter(pk=concern_id).first()
@@ -113,14 +132,21 @@ def concern_update(
     if response:
         concern.response = response
     concern.resolved_at = timezone.now() if status == ConcernStatus.RESOLVED else None
-    concern.save(update_fields=["status", "handled_by", "response", "resolved_at", "updated_at"])
+    became_urgent = category is not None and category in URGENT_CATEGORIES and not concern.is_urgent
+    concern.category = category or concern.category
+    concern.save(
+        update_fields=["status", "handled_by", "response", "resolved_at", "updated_at", "category"]
+    )
     audit_record(
         actor=coordinator,
         action=AuditAction.CONCERN_UPDATED,
         target=concern,
         status=status,
         responded=bool(response),
+        category=concern.category,
     )
+    if became_urgent:
+        safeguarding_alert(concern=concern, pairing=held, actor=coordinator)
     if concern.raised_by_id is not None:  # else they have left: nobody to tell
         notify(
             user=concern.raised_by,

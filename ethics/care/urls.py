@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_urgent
 
 app_name = "care"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("changes/<int:pk>/", views.change_detail, name="change"),
     path("changes/<int:pk>/withdraw/", views.change_withdraw, name="change_withdraw"),
     path("pairs/<int:pk>/stop/", views.block, name="block"),
+    path("pairs/<int:pk>/now/", views_urgent.urgent, name="urgent"),
+    path("pairs/<int:pk>/now/next/", views_urgent.urgent_next, name="urgent_next"),
 ]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ethics.agreements.models import TEXT_MAX_LENGTH
 from ethics.agreements.services import ITEM_MAX_LENGTH, MAX_ITEMS
-from ethics.care.models import ConcernStatus, FlagActionKind
+from ethics.care.models import ConcernCategory, ConcernStatus, FlagActionKind
 from matching.models import EndReason
 from matching.reassign import END_REASONS, REASSIGN_REASONS, TRIGGER_KINDS
 from peersupport.people.form_base import NeutralErrorsMixin
@@ -129,6 +129,14 @@ def _long_text(label, *, required=True, help_text="", rows=6):
 
 class ConcernUpdateForm(NeutralErrorsMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ConcernStatus.choices)
+    category = forms.ChoiceField(
+        label=_("What it is about"),
+        choices=ConcernCategory.choices,
+        help_text=_(
+            "Exploitation or harm pauses the pairing at once, takes the supporter's access "
+            "away and tells every coordinator."
+        ),
+    )
     response = _long_text(
         _("A note to the person who raised it"),
         required=False,

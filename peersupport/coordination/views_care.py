@@ -62,7 +62,14 @@ def _gone(request, *, to: str):
 
 @coordinator_required
 def flags(request):
-    return render(request, "team/flags.html", {"flags": care_selectors.open_safety_flags()})
+    return render(
+        request,
+        "team/flags.html",
+        {
+            "flags": care_selectors.open_safety_flags(),
+            "urgent_concerns": care_selectors.open_urgent_concerns(),
+        },
+    )
 
 
 @coordinator_required
@@ -115,7 +122,9 @@ def concern(request, pk: int):
     concern, gone = _or_gone(request, get_concern_for, Concern, pk, to="team:concerns")
     if gone is not None:
         return gone
-    form = ConcernUpdateForm(request.POST or None, initial={"status": concern.status})
+    form = ConcernUpdateForm(
+        request.POST or None, initial={"status": concern.status, "category": concern.category}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             care_services.concern_update(
@@ -123,6 +132,7 @@ def concern(request, pk: int):
                 coordinator=request.user,
                 status=form.cleaned_data["status"],
                 response=form.cleaned_data["response"],
+                category=form.cleaned_data["category"],
             )
         except ValidationError as error:
             if not Concern.objects.filter(pk=concern.pk).exists():

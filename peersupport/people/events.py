@@ -59,6 +59,7 @@ class AuditAction(models.TextChoices):
     )
     PAIRING_CONTACT_LAPSED = "pairing.contact_lapsed", _("No contact for a while")
     PAIRING_ENDED = "pairing.ended", _("Pairing ended")
+    PAIRING_HELD = "pairing.held", _("Pairing paused and the supporter's access removed")
     PAIRING_ENDED_BY_COORDINATOR = (
         "pairing.ended_by_coordinator",
         _("Pairing ended by a coordinator"),
@@ -84,7 +85,10 @@ class AuditAction(models.TextChoices):
     SUPPORTER_DECLINED = "supporter.declined", _("Volunteer not approved")
     SUPPORTER_PAUSED = "supporter.paused", _("Supporter paused")
     SUPPORTER_PROFILE_UPDATED = "supporter.profile_updated", _("Supporter profile updated")
+    SUPPORTER_REINSTATED = "supporter.reinstated", _("Supporter reinstated")
     SUPPORTER_RESUMED = "supporter.resumed", _("Supporter resumed")
+    SUPPORTER_RETIRED = "supporter.retired", _("Supporter retired")
+    SUPPORTER_SUSPENDED = "supporter.suspended", _("Supporter suspended")
     SURVIVOR_REGISTERED = "survivor.registered", _("Account created")
     VOCABULARY_AREAS_SAVED = "vocabulary.areas.saved", _("Lived-experience areas saved")
     VOCABULARY_CRISIS_SAVED = "vocabulary.crisis.saved", _("Crisis resources saved")
@@ -95,6 +99,7 @@ class AuditAction(models.TextChoices):
 
 class NotificationKind(models.TextChoices):
     ACCOUNT_ERASE_WAITING = "account.erase_waiting", _("Account deletion waiting")
+    ACCOUNT_STANDING = "account.standing", _("Your account changed")
     APPLICATION_DECIDED = "application.decided", _("Application decided")
     CHANGE_CHANGE = "change.change", _("A different supporter asked for")
     CHANGE_CLOSED = "change.closed", _("Request closed")
@@ -123,6 +128,7 @@ class NotificationKind(models.TextChoices):
     PAIRING_ENDED = "pairing.ended", _("Pairing ended")
     PAIRING_PAUSED = "pairing.paused", _("Pairing paused")
     PAIRING_RESUMED = "pairing.resumed", _("Pairing resumed")
+    SAFEGUARDING_NEW = "safeguarding.new", _("Something needs a coordinator now")
     SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
     SESSION_MOVED = "session_moved", _("Session moved")
     SESSION_PLANNED = "session_planned", _("Session planned")

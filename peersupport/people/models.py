@@ -225,6 +225,13 @@ class SupporterStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     PAUSED = "paused", _("Paused")
     DECLINED = "declined", _("Not approved")
+    # Set by a coordinator (matching/standing.py): no supporter page and no pairing at all.
+    SUSPENDED = "suspended", _("Suspended")
+    RETIRED = "retired", _("Retired")
+
+
+# A supporter in one of these reaches no supporter page and sees no pairing.
+BARRED_SUPPORTER_STATUSES = (SupporterStatus.SUSPENDED, SupporterStatus.RETIRED)
 
 
 class SupporterProfileQuerySet(models.QuerySet):
@@ -267,6 +274,8 @@ class SupporterProfile(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = EncryptedTextField(max_length=500, blank=True)
     pause_reason = EncryptedTextField(max_length=500, blank=True)
+    # A coordinator's reason for suspending or retiring them (for the coordinators only).
+    standing_reason = EncryptedTextField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
