@@ -9,6 +9,7 @@ from tests.factories import PairingFactory, SupporterProfileFactory
 WORKSPACE_NO_PAGE = {
     "team:supporter_action": "POST only",
     "team:health_csv": "a CSV download",
+    "team:pairing_check": "POST only: a GET goes back to the pairing's page",
 }
 
 

@@ -589,6 +589,7 @@ def _team_pages(pairing) -> dict[str, dict]:
     )
     version = AgreementVersion.objects.published().first()
     applicant = SupporterFactory(profile__status=SupporterStatus.APPLIED)
+    proposal = PairingFactory(state="proposed", activated_at=None, request__status="open")
     return {
         "queue": {},
         "proposals": {},
@@ -614,11 +615,17 @@ def _team_pages(pairing) -> dict[str, dict]:
         "version": {"pk": version.pk},
         "publish": {"pk": version.pk},
         "coordinator_new": {},
+        # The pages to check before something ends, pauses, discards or declines.
+        "pairing_pause": {"pk": pairing.pk},
+        "pairing_finish": {"pk": pairing.pk},
+        "proposal_discard": {"pk": proposal.pk},
+        "application_decline": {"pk": applicant.supporter_profile.pk},
+        "supporter_pause": {"pk": pairing.supporter.supporter_profile.pk},
     }
 
 
 # Coordinator routes without a page of their own.
-TEAM_NO_PAGE = {"run", "proposal_decide", "supporter_action", "health_csv"}
+TEAM_NO_PAGE = {"run", "proposal_decide", "supporter_action", "health_csv", "pairing_check"}
 
 
 def test_every_coordinator_page_carries_the_one_navigation_and_names_every_link(
