@@ -22,6 +22,7 @@ from peersupport.people.models import LivedExperienceArea
 from peersupport.platform import errors
 from peersupport.platform.middleware import HOLD_COOKIE, REFRESHED_KEY
 from tests.care.samples import ethics_samples
+from tests.conversations.samples import CONVERSATIONS_POST_ONLY, conversations_samples
 from tests.coordination.samples import WORKSPACE_NO_PAGE, workspace_samples
 from tests.factories import SupporterFactory
 from tests.matching.samples import MATCHING_POST_ONLY, matching_samples
@@ -52,6 +53,7 @@ NO_PAGE_OF_THEIR_OWN = {
     "mfa_activate_totp": "asks the person to confirm their password first",
     "matching:proposals": "an old address: sends coordinators on to team:proposals",
     **MATCHING_POST_ONLY,
+    **CONVERSATIONS_POST_ONLY,
     **WORKSPACE_NO_PAGE,
 }
 
@@ -98,6 +100,7 @@ def samples(db, survivor, supporter):
         **ethics_samples(survivor=survivor, supporter=supporter),
         **matching_samples(survivor=survivor, supporter=supporter),
         **sessions_samples(survivor=survivor, supporter=supporter),
+        **conversations_samples(survivor=survivor, supporter=supporter),
         **workspace_samples(survivor=survivor, supporter=supporter),
     }
     return lambda name: {**common, **by_name.get(name, {})}
