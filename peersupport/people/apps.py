@@ -2,7 +2,7 @@ from urllib.parse import urlsplit
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate
 
 
 def site_follows_site_url(*, using="default", apps=None, **kwargs):
@@ -34,4 +34,12 @@ class PeopleConfig(AppConfig):
     def ready(self):
         post_migrate.connect(
             site_follows_site_url, sender=self, dispatch_uid="peersupport.site_follows_site_url"
+        )
+        # Imported here: the audit module needs the models, which load after the AppConfig.
+        from .audit import forget_deleted_user
+
+        post_delete.connect(
+            forget_deleted_user,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="peersupport.audit_forget_deleted_user",
         )

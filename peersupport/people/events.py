@@ -19,6 +19,10 @@ class AuditAction(models.TextChoices):
     AGREEMENT_DRAFT_DISCARDED = "agreement.draft_discarded", _("Agreement draft discarded")
     AGREEMENT_DRAFT_UPDATED = "agreement.draft_updated", _("Agreement draft changed")
     AGREEMENT_PUBLISHED = "agreement.published", _("Agreement version published")
+    APPLICATION_VIEWED = "application.viewed", _("Volunteer's application opened")
+    AUDIT_CHECKPOINT = "audit.checkpoint", _("Older audit rows removed, chain kept")
+    AUDIT_EXPORTED = "audit.exported", _("Audit trail downloaded")
+    AUDIT_VIEWED = "audit.viewed", _("Audit trail opened")
     BLOCK_CREATED = "block.created", _("Supporter blocked")
     CHANGE_BLOCKED = "change.blocked", _("Asked for a new supporter after blocking one")
     CHANGE_CHANGE = "change.change", _("Asked for a different supporter")
@@ -44,6 +48,7 @@ class AuditAction(models.TextChoices):
     DEBRIEF_REQUESTED = "debrief.requested", _("Debrief asked for")
     DEBRIEF_VOLUNTEER_STOPPED = "debrief.volunteer_stopped", _("Stopped offering debriefs")
     DEBRIEF_VOLUNTEERED = "debrief.volunteered", _("Offered to give debriefs")
+    FIGURES_EXPORTED = "figures.exported", _("Figures downloaded")
     FLAG_ACKNOWLEDGED = "flag.acknowledged", _("Safety flag taken on")
     FLAG_CLOSED = "flag.closed", _("Safety flag closed")
     FLAG_NOTE = "flag.note", _("Note added to the safety flag")
@@ -68,11 +73,13 @@ class AuditAction(models.TextChoices):
     PAIRING_PAUSED = "pairing.paused", _("Pairing paused")
     PAIRING_PROPOSED = "pairing.proposed", _("Pairing suggested")
     PAIRING_REASSIGNED = "pairing.reassigned", _("Reassigned to another supporter")
+    PAIRING_VIEWED = "pairing.viewed", _("Pairing details opened")
     PROFILE_UPDATED = "profile.updated", _("Profile updated")
     REMINDERS_DELIVERED = "reminders.delivered", _("Reminders sent")
     REQUEST_OPENED = "request.opened", _("Request for a supporter sent")
     REQUEST_REOPENED = "request.reopened", _("Request back in the queue")
     REQUEST_UPDATED = "request.updated", _("Request changed")
+    REQUEST_VIEWED = "request.viewed", _("Request details opened")
     REQUEST_WITHDRAWN = "request.withdrawn", _("Request withdrawn")
     SESSION_CANCELLED = "session.cancelled", _("Session cancelled")
     SESSION_LOGGED = "session.logged", _("Session logged")
@@ -95,6 +102,12 @@ class AuditAction(models.TextChoices):
     VOCABULARY_GENDERS_SAVED = "vocabulary.genders.saved", _("Genders saved")
     VOCABULARY_LANGUAGES_SAVED = "vocabulary.languages.saved", _("Languages saved")
     VOCABULARY_MODES_SAVED = "vocabulary.modes.saved", _("Ways to meet saved")
+
+
+def audit_action_choices() -> list[tuple[str, str]]:
+    """AuditEvent.action's choices, as a callable: a migration refers to this function instead
+    of copying the list, so adding an action needs no migration."""
+    return AuditAction.choices
 
 
 class NotificationKind(models.TextChoices):

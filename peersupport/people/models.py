@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from peersupport.platform.crypto import EncryptedTextField
 
 from . import time_zones
-from .events import AuditAction
+from .events import audit_action_choices
 
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
@@ -301,15 +301,65 @@ class SupporterProfile(models.Model):
         return self.status == SupporterStatus.APPROVED
 
 
-class AuditEvent(models.Model):
-    """Who did what to which object, and when. Holds ids and codes, never what anyone wrote."""
+class AuditAppendOnly(Exception):
+    """An audit row was asked to change or go: the trail is append-only."""
 
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
-    action = models.CharField(max_length=80, choices=AuditAction.choices)
+
+class AuditEventQuerySet(models.QuerySet):
+    """Reads only: rows are appended by `peersupport.people.audit.append` (through
+    `audit_record`), never updated or deleted here. The two documented exceptions (removing a
+    deleted person's identity, pruning behind a checkpoint) live in `audit.py`."""
+
+    def update(self, **kwargs):
+        raise AuditAppendOnly("audit rows cannot be changed")
+
+    def delete(self):
+        raise AuditAppendOnly("audit rows cannot be deleted")
+
+    def bulk_create(self, *args, **kwargs):
+        raise AuditAppendOnly("audit rows are appended one by one, through audit_record")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AuditAppendOnly("audit rows cannot be changed")
+
+    def for_person(self, user_id: int):
+        return self.filter(Q(actor_id=user_id) | Q(target_type=USER_LABEL, target_id=user_id))
+
+    def for_pairing(self, pairing_id: int):
+        return self.filter(
+            Q(target_type=PAIRING_LABEL, target_id=pairing_id) | Q(data__pairing=pairing_id)
+        )
+
+
+USER_LABEL = "peersupport.user"
+PAIRING_LABEL = "matching.pairing"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, and when: one append-only, hash-chained trail of writes
+    and of reads of sensitive pages. Holds ids, codes and counts, never what anyone wrote.
+
+    The actor is kept without a database constraint (nothing cascades into the trail when an
+    account is deleted); the deletion empties the person's ids instead, the one change the
+    trail allows (`audit.forget_person`, docs/architecture.md)."""
+
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False
+    )
+    actor_role = models.CharField(max_length=20, blank=True)  # the role when they acted
+    actor_salt = models.CharField(max_length=32, null=True, blank=True)
+    actor_ref = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=80, choices=audit_action_choices)
     target_type = models.CharField(max_length=80, blank=True)
     target_id = models.BigIntegerField(null=True, blank=True)
+    target_salt = models.CharField(max_length=32, null=True, blank=True)
+    target_ref = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -317,6 +367,16 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditAppendOnly("audit rows cannot be changed")
+        if not self.hash:
+            raise AuditAppendOnly("audit rows are appended through audit_record")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditAppendOnly("audit rows cannot be deleted")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import audit
 from .events import AuditAction, NotificationKind
 from .models import (
     AuditEvent,
@@ -29,15 +30,10 @@ from .notifications import notify
 def audit_record(
     *, actor: User | None, action: AuditAction, target: models.Model | None = None, **data
 ) -> AuditEvent:
-    """Store who did what. `data` holds ids, codes and counts only, never free text. An action
-    that is not an `AuditAction` is refused (ValueError)."""
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=AuditAction(action),
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=target.pk if target is not None else None,
-        data=data,
-    )
+    """Store who did what (or opened what), appended to the audit chain (`audit.append`).
+    `data` holds ids, codes and counts only, never free text. An action that is not an
+    `AuditAction`, or data that is not an id, count, flag or code, is refused (ValueError)."""
+    return audit.append(actor=actor, action=action, target=target, **data)
 
 
 def slots_to_mask(slots: Iterable[str | int]) -> int:
