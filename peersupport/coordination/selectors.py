@@ -273,6 +273,8 @@ SUPPORTER_FILTERS = {
     SupporterStatus.APPROVED: _("Approved"),
     SupporterStatus.PAUSED: _("Paused"),
     SupporterStatus.DECLINED: _("Not approved"),
+    SupporterStatus.SUSPENDED: _("Suspended"),
+    SupporterStatus.RETIRED: _("Retired"),
 }
 
 

@@ -6,7 +6,15 @@ notes/ urgent flags, talk/ debriefs, like the addresses of the people who raise 
 
 from django.urls import path
 
-from . import views, views_agreements, views_care, views_confirm, views_pairings, views_people
+from . import (
+    views,
+    views_agreements,
+    views_care,
+    views_confirm,
+    views_pairings,
+    views_people,
+    views_standing,
+)
 
 app_name = "team"
 
@@ -27,6 +35,13 @@ urlpatterns = [
     path("people/", views.supporters, name="supporters"),
     path("people/<int:pk>/", views.supporter_action, name="supporter_action"),
     path("people/<int:pk>/pause/", views_confirm.supporter_pause, name="supporter_pause"),
+    path("people/<int:pk>/hold/", views_standing.supporter_suspend, name="supporter_suspend"),
+    path(
+        "people/<int:pk>/reinstate/",
+        views_standing.supporter_reinstate,
+        name="supporter_reinstate",
+    ),
+    path("people/<int:pk>/retire/", views_standing.supporter_retire, name="supporter_retire"),
     path("applications/", views_people.applications, name="applications"),
     path("applications/<int:pk>/", views_people.application_detail, name="application"),
     path(

@@ -21,6 +21,7 @@ from matching import supporters
 from peersupport.coordination.views import queue
 from peersupport.people import services
 from peersupport.people.access import (
+    is_barred_supporter,
     supporter_required,
 )
 from peersupport.people.confirm import confirm_page
@@ -71,7 +72,7 @@ def profile_edit(request):
         # An unsaved profile for the form: a page view writes nothing.
         instance = SurvivorProfile.objects.filter(user=user).first() or SurvivorProfile(user=user)
         role_form_class = SurvivorProfileForm
-    elif user.role == Role.SUPPORTER:
+    elif user.role == Role.SUPPORTER and not is_barred_supporter(user):
         instance = get_object_or_404(SupporterProfile, user=user)
         role_form_class = SupporterProfileForm
 

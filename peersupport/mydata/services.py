@@ -44,14 +44,9 @@ def _names(queryset) -> list[str]:
     return sorted(str(item) for item in queryset)
 
 
-def survivor_export(*, user: User) -> dict[str, Any]:
-    """Everything the service holds that this survivor gave or that concerns their own support.
-
-    Costs a fixed number of queries per kind of record, whatever the person's history.
-    """
-    if user.role != Role.SURVIVOR:
-        raise ValueError("only survivors export through this service")
-    data: dict[str, Any] = {
+def export_start(user: User) -> dict[str, Any]:
+    """The start of anyone's export: the format and their account."""
+    return {
         "format": EXPORT_FORMAT,
         "account": {
             "email": user.email,
@@ -61,6 +56,35 @@ def survivor_export(*, user: User) -> dict[str, Any]:
             "joined": _when(user.date_joined),
         },
     }
+
+
+def export_end(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """The end of anyone's export: the agreements they acknowledged and their notices."""
+    data["agreements_acknowledged"] = [
+        {
+            "agreement": str(a.version.document),
+            "version": a.version.number,
+            "when": _when(a.acknowledged_at),
+        }
+        for a in Acknowledgement.objects.filter(user=user)
+        .select_related("version__document")
+        .order_by("acknowledged_at", "id")
+    ]
+    data["messages"] = [
+        {"when": _when(n.created_at), "text": n.text}
+        for n in Notification.objects.filter(user=user).order_by("created_at", "id")
+    ]
+    return data
+
+
+def survivor_export(*, user: User) -> dict[str, Any]:
+    """Everything the service holds that this survivor gave or that concerns their own support.
+
+    Costs a fixed number of queries per kind of record, whatever the person's history.
+    """
+    if user.role != Role.SURVIVOR:
+        raise ValueError("only survivors export through this service")
+    data = export_start(user)
 
     profile = getattr(user, "survivor_profile", None)
     if profile is not None:
@@ -157,23 +181,9 @@ def survivor_export(*, user: User) -> dict[str, Any]:
         {"supporter": b.supporter.display_name, "since": _when(b.created_at)}
         for b in Block.objects.filter(survivor=user).select_related("supporter").order_by("id")
     ]
-    data["agreements_acknowledged"] = [
-        {
-            "agreement": str(a.version.document),
-            "version": a.version.number,
-            "when": _when(a.acknowledged_at),
-        }
-        for a in Acknowledgement.objects.filter(user=user)
-        .select_related("version__document")
-        .order_by("acknowledged_at", "id")
-    ]
     # What the survivor and their supporters wrote to each other (peersupport/conversations).
     data["conversations"] = conversation_export(user)
-    data["messages"] = [
-        {"when": _when(n.created_at), "text": n.text}
-        for n in Notification.objects.filter(user=user).order_by("created_at", "id")
-    ]
-    return data
+    return export_end(user, data)
 
 
 def survivor_erase(*, user: User) -> None:
@@ -208,10 +218,16 @@ def survivor_erase(*, user: User) -> None:
         if open_flag is None:
             _erase(user)
             return
+    erase_waits(user=user, link=reverse("team:flag", args=[open_flag.pk]))
+
+
+def erase_waits(*, user: User, link: str) -> None:
+    """Refuse to delete `user`'s account while a safety matter (at `link`, a coordinator's
+    page) is open: the refusal does not say why, and the coordinators are told someone asked,
+    so they can finish it and help. Always raises ValidationError."""
     with transaction.atomic():
         # Tell the coordinators once a day at most, however often the person tries: the
-        # notices already sent about this flag say whether they have been told.
-        link = reverse("team:flag", args=[open_flag.pk])
+        # notices already sent about this matter say whether they have been told.
         told_recently = Notification.objects.filter(
             kind=NotificationKind.ACCOUNT_ERASE_WAITING,
             link=link,
@@ -221,8 +237,8 @@ def survivor_erase(*, user: User) -> None:
             notify_coordinators(
                 kind=NotificationKind.ACCOUNT_ERASE_WAITING,
                 text=_(
-                    "Someone asked to delete their account while a flag about them is open. "
-                    "Please look at the flag."
+                    "Someone asked to delete their account while a safety matter about them "
+                    "is open. Please look at it."
                 ),
                 link=link,
             )

@@ -11,17 +11,29 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Role, SupporterProfile, SupporterStatus, User
+from .models import BARRED_SUPPORTER_STATUSES, Role, SupporterProfile, SupporterStatus, User
 
 
-def role_required(*roles: str):
-    """Signed in, and one of `roles`; anyone else gets 404."""
+def is_barred_supporter(user: User) -> bool:
+    """A supporter a coordinator suspended or retired (matching/standing.py): they reach no
+    supporter page, only their home, their own information and their account."""
+    if user.role != Role.SUPPORTER:
+        return False
+    profile = getattr(user, "supporter_profile", None)
+    return profile is not None and profile.status in BARRED_SUPPORTER_STATUSES
+
+
+def role_required(*roles: str, barred_ok: bool = False):
+    """Signed in, and one of `roles`; anyone else gets 404. A suspended or retired supporter
+    counts as no role at all, unless `barred_ok` (their own information)."""
 
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.user.role not in roles:
+                raise Http404
+            if not barred_ok and is_barred_supporter(request.user):
                 raise Http404
             return view(request, *args, **kwargs)
 
