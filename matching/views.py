@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ethics.agreements.selectors import outstanding_agreements
+from peersupport.people import audit
 from peersupport.people.access import (
     coordinator_required,
     role_required,
@@ -22,6 +23,7 @@ from peersupport.people.access import (
     survivor_required,
 )
 from peersupport.people.confirm import confirm_page
+from peersupport.people.events import AuditAction
 from peersupport.people.form_base import first_error
 from peersupport.people.models import Role
 
@@ -127,6 +129,8 @@ def offer_detail(request, pk: int):
         return closed
     if outstanding_agreements(request.user):
         return _agreements_gate(request)
+    # What the survivor shared is shown to someone not yet paired with them: recorded.
+    audit.record_read(request, AuditAction.REQUEST_VIEWED, pairing.request, pairing=pairing.pk)
     # Declining is checked on a page of its own (offer_decline), with its optional reason.
     return render(
         request,

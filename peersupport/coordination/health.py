@@ -1,15 +1,22 @@
 """The service's health in counts and trends, never anyone's content: a fixed number of
-aggregate queries whatever the size of the service."""
+aggregate queries whatever the size of the service.
+
+Small numbers can point at a person in a small service, so what coordinators see and download
+(`Health.suppressed()`: the page, its charts and its CSV) shows any count from 1 to 4 as
+"fewer than 5", and the waiting times of fewer than 5 people not at all. A zero stays 0: it
+tells about nobody. (`service_health()` itself keeps the exact counts, for the code that checks
+them against the rule in matching/eligibility.py.)"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ethics.care.models import Concern, ConcernCategory
 from matching.eligibility import with_places
@@ -24,6 +31,13 @@ from sessions.models import (
 )
 
 WEEKS = 8
+SMALL = 5  # counts from 1 to SMALL - 1 are shown as FEWER
+FEWER = _("fewer than 5")
+
+
+def shown(n: int):
+    """A count as coordinators may see it: 0, FEWER, or the number from SMALL up."""
+    return FEWER if 0 < n < SMALL else n
 
 
 @dataclass
@@ -49,6 +63,33 @@ class Health:
     lapses_per_week: list[tuple[str, int]]
     concerns_by_category: list[tuple[str, str, int]]  # code, label, count
     concerns_open: int
+
+    def suppressed(self) -> Health:
+        """The same figures with every count from 1 to 4 as FEWER (what the page, the charts
+        and the CSV show); waiting times only when 5 or more people wait."""
+        few_waiting = self.open_requests < SMALL
+        return replace(
+            self,
+            open_requests=shown(self.open_requests),
+            waiting_median_days=None if few_waiting else self.waiting_median_days,
+            waiting_p90_days=None if few_waiting else self.waiting_p90_days,
+            pairings_by_state=[(c, label, shown(n)) for c, label, n in self.pairings_by_state],
+            capacity_total=shown(self.capacity_total),
+            capacity_used=shown(self.capacity_used),
+            capacity_pending=shown(self.capacity_pending),
+            capacity_left=shown(self.capacity_left),
+            paused_pairings=shown(self.paused_pairings),
+            supporters_approved=shown(self.supporters_approved),
+            supporters_paused=shown(self.supporters_paused),
+            sessions_per_week=[(week, shown(n)) for week, n in self.sessions_per_week],
+            reminders_sent=shown(self.reminders_sent),
+            reminders_failed=shown(self.reminders_failed),
+            lapses_per_week=[(week, shown(n)) for week, n in self.lapses_per_week],
+            concerns_by_category=[
+                (c, label, shown(n)) for c, label, n in self.concerns_by_category
+            ],
+            concerns_open=shown(self.concerns_open),
+        )
 
     def rows(self) -> list[tuple[str, str, object]]:
         """(section, key, value) rows: the CSV export, the same figures as the page."""

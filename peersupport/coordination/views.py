@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from matching import supporters as supporter_services
 from peersupport.people import services as people_services
 from peersupport.people.access import coordinator_required, get_application_for
+from peersupport.people.events import AuditAction
 from peersupport.people.form_base import first_error
 from peersupport.people.models import Language, SupporterProfile, SupporterStatus
 
@@ -138,7 +139,7 @@ def at_risk(request):
 
 @coordinator_required
 def service_health(request):
-    data = health.service_health()
+    data = health.service_health().suppressed()
     return render(
         request,
         "team/health.html",
@@ -158,7 +159,8 @@ def service_health(request):
 
 @coordinator_required
 def service_health_csv(request):
-    data = health.service_health()
+    data = health.service_health().suppressed()
+    people_services.audit_record(actor=request.user, action=AuditAction.FIGURES_EXPORTED)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="figures-{stamp}.csv"'

@@ -27,8 +27,10 @@ from matching.access import get_pairing_for
 from matching.locking import gone_message
 from matching.models import CAPACITY_STATES, EndReason, Pairing, PairingState
 from matching.reassign import Trigger, stale_message, version_token
+from peersupport.people import audit
 from peersupport.people.access import coordinator_required
 from peersupport.people.confirm import confirm_page
+from peersupport.people.events import AuditAction
 from peersupport.people.form_base import first_error
 
 from . import selectors
@@ -180,6 +182,7 @@ def pairing(request, pk: int, check: bool = False):
                     return _gone(request, message=first_error(error))
                 # Said once in the error summary and once above the form that was refused.
                 acting.add_error(None, first_error(error))
+    audit.record_read(request, AuditAction.PAIRING_VIEWED, pairing)
     return render(
         request,
         "team/pairing.html",

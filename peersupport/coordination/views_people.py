@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from peersupport.people import services
+from peersupport.people import audit, services
 from peersupport.people.access import coordinator_required, get_application_for
 from peersupport.people.events import AuditAction
 from peersupport.people.form_base import first_error, show_validation_error
@@ -63,6 +63,7 @@ def application_detail(request, pk: int):
         else:
             messages.success(request, _("Decision saved."))
             return redirect("team:applications")
+    audit.record_read(request, AuditAction.APPLICATION_VIEWED, profile)
     return render(request, "team/application_detail.html", {"profile": profile, "form": form})
 
 

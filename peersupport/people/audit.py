@@ -78,6 +78,13 @@ def append(
     return row
 
 
+def record_read(request, action: AuditAction, target: models.Model | None = None, **data) -> None:
+    """A sensitive page was opened: one row per GET (a POST that re-shows the page is a write,
+    audited by its service). The view has already checked the person may see `target`."""
+    if request.method == "GET":
+        append(actor=request.user, action=action, target=target, **data)
+
+
 def _write(row: AuditEvent) -> None:
     last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
     row.prev_hash = last or audit_hash.GENESIS
