@@ -9,7 +9,7 @@ PORT ?= 8000
 # Links in emails (and the Site row) follow the port `make run` serves on.
 SITE_URL ?= http://localhost:$(PORT)
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test lint clean screenshots
 
 $(VENV)/.installed: requirements.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
@@ -30,6 +30,12 @@ run: setup
 test: setup
 	scripts/ensure-chromium.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Pictures of each role's main pages at 390 and 1280 px into docs/screenshots/ (README.md):
+# its own server on a free port with a scratch SQLite database and the demo data.
+screenshots: setup
+	scripts/ensure-chromium.sh
+	$(PY) scripts/screenshots.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

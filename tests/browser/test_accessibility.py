@@ -10,7 +10,7 @@ of any impact fails the test with its page, width, rule and the selectors of wha
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import defaultdict, deque
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
@@ -136,7 +136,8 @@ class Walk:
         self.page, self.base_url, self.persona, self.shapes = page, base_url, persona, shapes
         self.visited: list[str] = []
         self.checked = 0
-        self.violations: list[str] = []
+        # (rule, impact, what it asks, the selectors that fail it) -> where it was found
+        self.violations: dict[tuple[str, ...], list[str]] = defaultdict(list)
 
     def check(self, where: str) -> None:
         """axe at each width on the page as it is, unless a page of its shape was checked."""
@@ -154,17 +155,16 @@ class Walk:
             self.page.set_viewport_size({"width": width, "height": 900})
             for v in self.page.evaluate(RUN_AXE, AXE_OPTIONS):
                 targets = ", ".join(v["targets"][:6]) + (" …" if len(v["targets"]) > 6 else "")
-                self.violations.append(
-                    f"[{self.persona}] {where} at {width}px: {v['id']} ({v['impact']}) "
-                    f"{v['help']} [{targets}]"
-                )
+                rule = (v["id"], v["impact"], v["help"], targets)
+                self.violations[rule].append(f"{where} at {width}px [{self.persona}]")
 
     def goto(self, path: str) -> bool:
         response = self.page.goto(f"{self.base_url}{path}")
         self.page.wait_for_load_state()
         if response is None or response.status >= 500:
             status = response and response.status
-            self.violations.append(f"[{self.persona}] {path}: the server answered {status}")
+            rule = ("server-error", "critical", f"the server answered {status}", "")
+            self.violations[rule].append(f"{path} [{self.persona}]")
             return False
         return True
 
@@ -207,7 +207,8 @@ class Walk:
 
 def test_every_page_for_every_persona_has_no_wcag_violations(browser, live_server, demo):
     shapes: set = set()
-    report, covered, checked = [], [], 0
+    found: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    covered, checked = [], 0
     for persona, account in demo_personas().items():
         context = new_context(browser, viewport={"width": WIDTHS[-1], "height": 900})
         page = context.new_page()
@@ -223,8 +224,16 @@ def test_every_page_for_every_persona_has_no_wcag_violations(browser, live_serve
         for path in STEPPED_FORMS.get(persona, []):
             walk.through_steps(path)
         covered.append(f"{persona}: {len(walk.visited)} pages")
-        report += walk.violations
+        for rule, where in walk.violations.items():
+            found[rule] += where
         checked += walk.checked
         context.close()
     print("\n".join(covered), f"\n{checked} pages of different shapes checked at {WIDTHS} px")
+    # One entry per rule and element: a fault in a shared include is listed once, with pages.
+    report = [
+        f"{rule} ({impact}) {what}\n    failing: {targets}\n    on {len(where)}: "
+        + "; ".join(where[:8])
+        + (" …" if len(where) > 8 else "")
+        for (rule, impact, what, targets), where in found.items()
+    ]
     assert not report, f"{len(report)} accessibility violations:\n" + "\n".join(report)
