@@ -21,33 +21,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import translation
+
+from peersupport.platform import generations
 
 GENERATION_KEY = "matching:queue:generation"
 
 
-def generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
-    return int(value)
-
-
-def _bump() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there yet (or the cache was emptied): any new value will do
-        cache.set(GENERATION_KEY, 2, timeout=None)
-
-
 def invalidate() -> None:
-    """Everything cached so far is out of date: now, and again once the current transaction
-    commits (a view that read the old rows meanwhile may have kept them under the new
-    number)."""
-    _bump()
-    transaction.on_commit(_bump)
+    """Everything kept so far is out of date (platform.generations: now and at commit)."""
+    generations.bump(GENERATION_KEY)
 
 
 def _key(gen: int, request_id: int, stamp: str) -> str:
@@ -60,7 +43,7 @@ def cached_views(
 ) -> dict[int, Any]:
     """What the queue shows for each of `requests` (SupportRequest rows): from the cache, and
     `compute(ids)` for the ones missing (one call for all of them), which are then kept."""
-    gen = generation()
+    gen = generations.current(GENERATION_KEY)
     keys = {req.pk: _key(gen, req.pk, req.updated_at.isoformat()) for req in requests}
     found = cache.get_many(list(keys.values()))
     views = {pk: found[key] for pk, key in keys.items() if key in found}

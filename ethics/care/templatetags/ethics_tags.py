@@ -1,11 +1,13 @@
 """The agreements-and-concerns panel on each role's home page."""
 
+from types import SimpleNamespace
+
 from django import template
 
 from ethics.agreements.selectors import outstanding_agreements
 from peersupport.people.models import Role
 
-from .. import selectors
+from .. import home_cache, selectors
 from ..access import is_approved_supporter
 
 register = template.Library()
@@ -14,19 +16,62 @@ register = template.Library()
 @register.inclusion_tag("ethics/_home_panel.html", takes_context=True)
 def ethics_home(context):
     user = context["user"]
-    data = {"user": user}
     if not user.is_authenticated:
-        return data
+        return {"user": user}
+    # Kept per person until a write it shows (home_cache.py): no queries on most views.
+    return {"user": user, **home_cache.panel(user.pk, lambda: _panel(user))}
+
+
+def _panel(user) -> dict:
+    """The panel's facts as plain values: what the page shows and nothing more (no model rows,
+    so nobody's free text is ever kept in the cache)."""
     if user.role == Role.COORDINATOR:
-        data["counts"] = selectors.coordinator_counts()
-        return data
-    data["outstanding"] = outstanding_agreements(user)
-    data["pairings"] = list(selectors.live_pairings_for(user))
-    data["concerns"] = list(selectors.concerns_raised_by(user).unresolved()[:10])
-    data["changes"] = list(selectors.change_requests_by(user).open()[:10])
+        return {"counts": selectors.coordinator_counts()}
+    data = {
+        "outstanding": [str(version) for version in outstanding_agreements(user)],
+        "pairings": [
+            _shown(
+                p, state=p.state, survivor=_shown(p.survivor, display_name=p.survivor.display_name)
+            )
+            for p in selectors.live_pairings_for(user).select_related("survivor")
+        ],
+        "concerns": [
+            _shown(
+                c,
+                get_category_display=c.get_category_display(),
+                get_status_display=c.get_status_display(),
+            )
+            for c in selectors.concerns_raised_by(user).unresolved()[:10]
+        ],
+        "changes": [
+            _shown(
+                c, get_kind_display=c.get_kind_display(), get_status_display=c.get_status_display()
+            )
+            for c in selectors.change_requests_by(user).open()[:10]
+        ],
+    }
     if user.role == Role.SUPPORTER:
-        data["flags"] = list(selectors.flags_raised_by(user).not_closed()[:10])
+        data["flags"] = [
+            _shown(
+                f,
+                get_category_display=f.get_category_display(),
+                get_status_display=f.get_status_display(),
+            )
+            for f in selectors.flags_raised_by(user).not_closed()[:10]
+        ]
         if is_approved_supporter(user):
-            data["debriefs"] = list(selectors.debriefs_for(user)[:10])
+            data["debriefs"] = [
+                _shown(
+                    d,
+                    requested_by_id=d.requested_by_id,
+                    requested_by=_shown(d.requested_by, display_name=d.requested_by.display_name),
+                    get_status_display=d.get_status_display(),
+                )
+                for d in selectors.debriefs_for(user)[:10]
+            ]
             data["debriefs_on"] = True
     return data
+
+
+def _shown(row, **values) -> SimpleNamespace:
+    return SimpleNamespace(pk=row.pk, **values)

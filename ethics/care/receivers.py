@@ -1,0 +1,22 @@
+"""Care's answers to writes elsewhere: keeping each person's home panel current (home_cache)."""
+
+from __future__ import annotations
+
+from . import home_cache
+
+
+def person_changed(sender, instance, **kwargs) -> None:
+    """A row of one person's (an acknowledgement, a supporter profile, debrief volunteering)."""
+    home_cache.touch(instance.user_id)
+
+
+def pairing_changed(sender, instance, **kwargs) -> None:
+    home_cache.touch(instance.survivor_id, instance.supporter_id)
+
+
+def everyone_changed(sender, update_fields=None, **kwargs) -> None:
+    """A publication, any care record, or a person's name: every panel may show it.
+    (Signing in writes only last_login, which no panel shows.)"""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    home_cache.touch_everyone()
