@@ -81,7 +81,8 @@ def test_a_matched_survivor_learns_the_name_how_to_begin_and_the_agreements(
 
     assert "Your peer supporter is <strong>Alex</strong>." in page
     assert 'data-next="first-session"' in page
-    assert "Alex will plan your first session here, in the service" in page
+    assert "Alex will plan your first session with you here, in the service" in page
+    assert reverse("conversations:conversation", args=[pairing.pk]) in page
     assert "You do not need to give your phone number" in page
     assert reverse("agreements:guidelines") in page
 
@@ -131,7 +132,8 @@ def test_a_supporter_who_accepts_is_asked_to_plan_the_first_session(
     assert "Plan your first session" in page and plan in page
     home = _home(supporter_client)
     assert 'data-next="plan-first-session"' in home and plan in home
-    assert "Next: plan your first session with Sam" in home
+    assert "Next: say hello to Sam in your conversation and plan your first session" in home
+    assert reverse("conversations:conversation", args=[offer.pk]) in home
 
 
 def test_the_first_session_step_goes_once_a_session_is_planned(supporter_client, pairing):
