@@ -6,6 +6,7 @@ production).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import re
@@ -211,6 +212,23 @@ def wrk_slice(
         p99_ms=data["p99_us"] / 1000,
         not_ok=data["not_ok"],
     )
+
+
+def drain(host: str, port: int, path: str, *, cookie: str, workers: int) -> None:
+    """Wait until the server has worked through what a slice left queued. wrk stops at the
+    deadline and closes its connections, but gunicorn still answers the requests already
+    queued in its listen backlog: without this, the next slice would pay for them. Requests
+    sent now queue behind them; when one for each worker has come back, the backlog is gone."""
+
+    def probe() -> None:
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            fetch(host, port, path, cookie=cookie)
+
+    threads = [threading.Thread(target=probe) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 # -- adding slices up ----------------------------------------------------------------------------

@@ -367,6 +367,11 @@ class Command(BaseCommand):
         minimal_url = reverse("bench_minimal", urlconf=BENCH_URLCONF)
 
         def one_slice(url: str, cookie: str, length: float) -> benchload.Slice:
+            measured = load(url, cookie, length)
+            benchload.drain(HOST, port, minimal_url, cookie=cookie, workers=workers)
+            return measured
+
+        def load(url: str, cookie: str, length: float) -> benchload.Slice:
             if wrk:
                 return benchload.wrk_slice(
                     wrk,
