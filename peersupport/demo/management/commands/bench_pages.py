@@ -92,7 +92,12 @@ class Command(BaseCommand):
     help = "Measure the key pages against a minimal authenticated page under gunicorn."
 
     def add_arguments(self, parser):
-        parser.add_argument("--seconds", type=float, default=5.0, help="Seconds per slice.")
+        parser.add_argument(
+            "--seconds",
+            type=float,
+            default=5.0,
+            help="Seconds per slice (wrk takes whole seconds: rounded, at least 1).",
+        )
         parser.add_argument(
             "--rounds",
             type=int,
