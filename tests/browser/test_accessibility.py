@@ -40,6 +40,8 @@ EMPTY_FORMS = {
 # Forms in steps: "Continue" pressed on each step as it comes, up to the check-your-answers
 # page (which is checked, not sent).
 STEPPED_FORMS = {"survivor, ready to ask": ["/requests/new/"]}
+# The idle sign-out warning (a modal dialog), opened on a signed-in page.
+IDLE_WARNING = {"survivor, matched": "/home/"}
 
 RUN_AXE = """
 async (options) => {
@@ -139,13 +141,14 @@ class Walk:
         # (rule, impact, what it asks, the selectors that fail it) -> where it was found
         self.violations: dict[tuple[str, ...], list[str]] = defaultdict(list)
 
-    def check(self, where: str) -> None:
-        """axe at each width on the page as it is, unless a page of its shape was checked."""
+    def check(self, where: str, *, again: bool = False) -> None:
+        """axe at each width on the page as it is, unless a page of its shape was checked
+        (or `again`: the same page in another state, such as with a dialog open)."""
         content, frame = self.page.evaluate(SHAPE)
         pattern = _pattern(urlsplit(self.page.url).path)
         keys = {("content", pattern, hash(content)), ("frame", hash(frame))}
         self.visited.append(where)
-        if keys <= self.shapes:
+        if keys <= self.shapes and not again:
             return
         self.shapes |= keys
         self.checked += 1
@@ -192,6 +195,12 @@ class Walk:
         assert self.page.locator(errors).count() > 0, f"{path} sent empty showed no error"
         self.check(f"{path} (sent empty)")
 
+    def idle_warning(self, path: str) -> None:
+        """The idle sign-out warning, open (static/js/idle-timeout.js opens it near the end)."""
+        self.goto(path)
+        self.page.evaluate("document.querySelector('[data-idle-dialog]').showModal()")
+        self.check(f"{path} (idle warning open)", again=True)
+
     def through_steps(self, path: str) -> None:
         self.goto(path)
         for _step in range(12):
@@ -223,6 +232,8 @@ def test_every_page_for_every_persona_has_no_wcag_violations(browser, live_serve
             walk.send_empty(path)
         for path in STEPPED_FORMS.get(persona, []):
             walk.through_steps(path)
+        if persona in IDLE_WARNING:
+            walk.idle_warning(IDLE_WARNING[persona])
         covered.append(f"{persona}: {len(walk.visited)} pages")
         for rule, where in walk.violations.items():
             found[rule] += where
@@ -236,4 +247,4 @@ def test_every_page_for_every_persona_has_no_wcag_violations(browser, live_serve
         + (" …" if len(where) > 8 else "")
         for (rule, impact, what, targets), where in found.items()
     ]
-    assert not report, f"{len(report)} accessibility violations:\n" + "\n".join(report)
+    assert not report, f"{len(report)} kinds of accessibility violation:\n" + "\n".join(report)
