@@ -9,6 +9,7 @@ from django.urls import path
 from . import (
     views,
     views_agreements,
+    views_audit,
     views_care,
     views_confirm,
     views_pairings,
@@ -61,6 +62,9 @@ urlpatterns = [
     # Figures
     path("figures/", views.service_health, name="health"),
     path("figures.csv", views.service_health_csv, name="health_csv"),
+    # The audit trail (who opened or changed what)
+    path("activity/", views_audit.audit_trail, name="audit"),
+    path("activity.csv", views_audit.audit_trail_csv, name="audit_csv"),
     # Settings: the lists people choose from, the agreements, coordinators
     path("lists/<slug:kind>/", views_people.vocabulary_list, name="vocabulary"),
     path("lists/<slug:kind>/new/", views_people.vocabulary_edit, name="vocabulary_new"),

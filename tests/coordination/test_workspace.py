@@ -619,6 +619,7 @@ def _team_pages(pairing) -> dict[str, dict]:
         "changes": {},
         "change": {"pk": change.pk},
         "health": {},
+        "audit": {},
         "vocabulary": {"kind": "areas"},
         "vocabulary_new": {"kind": "areas"},
         "vocabulary_edit": {"kind": "areas", "pk": Language.objects.first().pk},
@@ -637,7 +638,14 @@ def _team_pages(pairing) -> dict[str, dict]:
 
 
 # Coordinator routes without a page of their own.
-TEAM_NO_PAGE = {"run", "proposal_decide", "supporter_action", "health_csv", "pairing_check"}
+TEAM_NO_PAGE = {
+    "run",
+    "proposal_decide",
+    "supporter_action",
+    "health_csv",
+    "pairing_check",
+    "audit_csv",
+}
 
 
 def test_every_coordinator_page_carries_the_one_navigation_and_names_every_link(
@@ -668,7 +676,7 @@ MENU_GROUPS = [
     ("Pairings", ["at_risk"]),
     ("Supporters", ["supporters", "applications", "debriefs"]),
     ("Concerns and flags", ["flags", "concerns", "changes"]),
-    ("Figures", ["health"]),
+    ("Figures", ["health", "audit"]),
     ("Settings", ["vocabulary", "agreements", "coordinator_new"]),
 ]
 

@@ -19,9 +19,6 @@ from peersupport.people.services import audit_record
 from tests.factories import CoordinatorFactory, SurvivorFactory
 from tests.helpers import race
 
-TABLE = "peersupport_auditevent"
-TRIGGER = "peersupport_audit_append_only"
-
 
 def _verify_line(capsys) -> dict:
     try:
@@ -105,11 +102,16 @@ def test_audit_update_and_delete_are_refused_by_the_database(postgres):
     row = _some_rows(2)[1]  # a coordinator's
     assert row.actor_id is not None
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        _raw(f"UPDATE {TABLE} SET action = %s WHERE id = %s", ["matching.run", row.pk])
+        _raw(
+            "UPDATE peersupport_auditevent SET action = %s WHERE id = %s", ["matching.run", row.pk]
+        )
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        _raw(f"UPDATE {TABLE} SET actor_id = NULL, actor_salt = NULL WHERE id = %s", [row.pk])
+        _raw(
+            "UPDATE peersupport_auditevent SET actor_id = NULL, actor_salt = NULL WHERE id = %s",
+            [row.pk],
+        )
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        _raw(f"DELETE FROM {TABLE} WHERE id = %s", [row.pk])
+        _raw("DELETE FROM peersupport_auditevent WHERE id = %s", [row.pk])
     assert AuditEvent.objects.filter(pk=row.pk, action=AuditAction.PAIRING_VIEWED).exists()
 
 
@@ -117,9 +119,12 @@ def test_a_tampered_audit_row_is_found_by_audit_verify(postgres, capsys):
     rows = _some_rows(6)
     assert _verify_line(capsys)["ok"] is True
     # Tampering needs the trigger out of the way: only the table's owner can do that.
-    _raw(f"ALTER TABLE {TABLE} DISABLE TRIGGER {TRIGGER}")
+    _raw("ALTER TABLE peersupport_auditevent DISABLE TRIGGER peersupport_audit_append_only")
     try:
-        _raw(f"UPDATE {TABLE} SET data = '{{\"count\": 99}}' WHERE id = %s", [rows[3].pk])
+        _raw(
+            "UPDATE peersupport_auditevent SET data = %s::jsonb WHERE id = %s",
+            ['{"count": 99}', rows[3].pk],
+        )
         line = _verify_line(capsys)
         assert line == {
             "events": AuditEvent.objects.count(),
@@ -127,21 +132,24 @@ def test_a_tampered_audit_row_is_found_by_audit_verify(postgres, capsys):
             "first_bad_id": rows[3].pk,
         }
         # A row taken out of the middle breaks the link of the one after it.
-        _raw(f"DELETE FROM {TABLE} WHERE id = %s", [rows[3].pk])
+        _raw("DELETE FROM peersupport_auditevent WHERE id = %s", [rows[3].pk])
         assert _verify_line(capsys)["first_bad_id"] == rows[4].pk
     finally:
-        _raw(f"ALTER TABLE {TABLE} ENABLE TRIGGER {TRIGGER}")
+        _raw("ALTER TABLE peersupport_auditevent ENABLE TRIGGER peersupport_audit_append_only")
 
 
 def test_an_audit_actor_swapped_for_another_person_is_found(postgres, capsys):
     rows = _some_rows(3)
     someone_else = CoordinatorFactory()
-    _raw(f"ALTER TABLE {TABLE} DISABLE TRIGGER {TRIGGER}")
+    _raw("ALTER TABLE peersupport_auditevent DISABLE TRIGGER peersupport_audit_append_only")
     try:
-        _raw(f"UPDATE {TABLE} SET actor_id = %s WHERE id = %s", [someone_else.pk, rows[1].pk])
+        _raw(
+            "UPDATE peersupport_auditevent SET actor_id = %s WHERE id = %s",
+            [someone_else.pk, rows[1].pk],
+        )
         assert _verify_line(capsys)["first_bad_id"] == rows[1].pk
     finally:
-        _raw(f"ALTER TABLE {TABLE} ENABLE TRIGGER {TRIGGER}")
+        _raw("ALTER TABLE peersupport_auditevent ENABLE TRIGGER peersupport_audit_append_only")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -206,4 +214,4 @@ def test_pruning_the_audit_behind_a_checkpoint_keeps_the_chain_verifiable(postgr
     }
     # Rows after the checkpoint's mark are still refused.
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        _raw(f"DELETE FROM {TABLE} WHERE id = %s", [rows[3].pk])
+        _raw("DELETE FROM peersupport_auditevent WHERE id = %s", [rows[3].pk])
