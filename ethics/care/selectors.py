@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from matching.access import pairings_visible_to
 from matching.models import PairingState
@@ -11,6 +11,7 @@ from sessions import selectors as sessions_selectors
 from sessions.selectors import Caseload
 
 from .models import (
+    URGENT_CATEGORIES,
     ChangeRequest,
     Concern,
     DebriefRequest,
@@ -50,10 +51,13 @@ def open_change_requests():
 
 
 def coordinator_counts() -> dict[str, int]:
+    concerns = Concern.objects.unresolved().aggregate(
+        all=Count("pk"), urgent=Count("pk", filter=Q(category__in=URGENT_CATEGORIES))
+    )
     return {
-        "urgent_concerns": Concern.objects.unresolved().urgent().count(),
+        "urgent_concerns": concerns["urgent"],
         "flags": SafetyFlag.objects.not_closed().count(),
-        "concerns": Concern.objects.unresolved().count(),
+        "concerns": concerns["all"],
         "changes": ChangeRequest.objects.open().count(),
         "debriefs": DebriefRequest.objects.not_closed().count(),
     }

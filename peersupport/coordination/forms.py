@@ -132,6 +132,7 @@ class ConcernUpdateForm(NeutralErrorsMixin, forms.Form):
     category = forms.ChoiceField(
         label=_("What it is about"),
         choices=ConcernCategory.choices,
+        required=False,  # left out: unchanged
         help_text=_(
             "Exploitation or harm pauses the pairing at once, takes the supporter's access "
             "away and tells every coordinator."

@@ -132,7 +132,7 @@ def concern(request, pk: int):
                 coordinator=request.user,
                 status=form.cleaned_data["status"],
                 response=form.cleaned_data["response"],
-                category=form.cleaned_data["category"],
+                category=form.cleaned_data["category"] or None,
             )
         except ValidationError as error:
             if not Concern.objects.filter(pk=concern.pk).exists():

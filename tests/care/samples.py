@@ -53,4 +53,15 @@ def ethics_samples(*, survivor, supporter) -> dict[str, dict[str, int]]:
         "care:change_withdraw": {"pk": change.pk},
         "team:change": {"pk": change.pk},
         "care:block": {"pk": past.pk},
+        # Refused (404) for this ended pairing: see URGENT_ROUTE_NOT_WALKED.
+        "care:urgent": {"pk": past.pk},
+        "care:urgent_next": {"pk": past.pk},
     }
+
+
+# The walk's survivor is waiting for a supporter, so has no live pairing to use the urgent
+# route from; tests/care/test_urgent_route.py checks the safety frame of both pages.
+URGENT_ROUTE_NOT_WALKED = {
+    "care:urgent": "a survivor's own live pairing only (test_urgent_route checks its frame)",
+    "care:urgent_next": "after the urgent route only (test_urgent_route checks its frame)",
+}

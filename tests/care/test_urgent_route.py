@@ -16,6 +16,7 @@ from peersupport.people.models import AuditEvent, Notification, OutgoingEmail, O
 from sessions.models import SessionMode, SessionStatus, SupportSession
 from tests.factories import CoordinatorFactory, PairingFactory, SupporterFactory
 from tests.helpers import emails_through_the_outbox  # noqa: F401 - an autouse fixture
+from tests.platform.test_safety_frame import _assert_safety_frame
 
 WORDS = "Quillon-unsafe-words-7731"
 BANNED = ("abuse", "exploit", "unsafe", "safe", "harm", "sexual", "danger")
@@ -90,8 +91,11 @@ def test_urgent_route_with_no_words_and_its_page_are_neutral(survivor_client, pa
     title = page.split("<title>")[1].split("</title>")[0].lower()
     assert not any(w in title for w in BANNED)
     assert "data-quick-exit" in page
-    assert survivor_client.post(url, {}).status_code == 302
+    _assert_safety_frame(page, "care:urgent")
+    response = survivor_client.post(url, {})
+    assert response.status_code == 302
     assert Concern.objects.get(pairing=pairing).text == ""
+    _assert_safety_frame(survivor_client.get(response["Location"]).content.decode(), "next")
 
 
 def test_urgent_route_is_404_for_anyone_but_the_pairings_survivor(

@@ -27,4 +27,9 @@ def workspace_samples(*, survivor, supporter) -> dict[str, dict[str, int]]:
         "team:application_decline": {"pk": applicant.pk},
         "team:supporter_action": {"pk": supporter.supporter_profile.pk},
         "team:supporter_pause": {"pk": supporter.supporter_profile.pk},
+        "team:supporter_suspend": {"pk": supporter.supporter_profile.pk},
+        "team:supporter_retire": {"pk": supporter.supporter_profile.pk},
+        "team:supporter_reinstate": {
+            "pk": SupporterProfileFactory(status=SupporterStatus.SUSPENDED).pk
+        },
     }

@@ -102,8 +102,9 @@ def test_the_download_costs_the_same_queries_for_a_short_and_a_long_history(
 
 
 @pytest.mark.parametrize("name", URLS)
-def test_other_roles_get_404(name, client, supporter, coordinator):
-    for user in (supporter, coordinator):
+def test_other_roles_get_404(name, client, coordinator):
+    # Supporters have these pages too, for their own information (test_supporter_data.py).
+    for user in (coordinator,):
         client.force_login(user)
         assert client.get(reverse(name)).status_code == 404
         assert client.post(reverse(name)).status_code == 404
@@ -176,9 +177,12 @@ def test_deleting_needs_the_confirmation_box(survivor_client, survivor):
     assert User.objects.filter(pk=survivor.pk).exists()
 
 
-def test_the_profile_page_leads_a_survivor_and_only_a_survivor_there(client, survivor, supporter):
+def test_the_profile_page_leads_survivors_and_supporters_there(
+    client, survivor, supporter, coordinator
+):
     link = reverse("mydata:overview")
-    client.force_login(survivor)
-    assert link in client.get(reverse("profile")).content.decode()
-    client.force_login(supporter)
+    for user in (survivor, supporter):
+        client.force_login(user)
+        assert link in client.get(reverse("profile")).content.decode()
+    client.force_login(coordinator)
     assert link not in client.get(reverse("profile")).content.decode()

@@ -21,7 +21,7 @@ from django.views.debug import ExceptionReporter
 from peersupport.people.models import LivedExperienceArea
 from peersupport.platform import errors
 from peersupport.platform.middleware import HOLD_COOKIE, REFRESHED_KEY
-from tests.care.samples import ethics_samples
+from tests.care.samples import URGENT_ROUTE_NOT_WALKED, ethics_samples
 from tests.conversations.samples import CONVERSATIONS_POST_ONLY, conversations_samples
 from tests.coordination.samples import WORKSPACE_NO_PAGE, workspace_samples
 from tests.factories import SupporterFactory
@@ -55,6 +55,7 @@ NO_PAGE_OF_THEIR_OWN = {
     **MATCHING_POST_ONLY,
     **CONVERSATIONS_POST_ONLY,
     **WORKSPACE_NO_PAGE,
+    **URGENT_ROUTE_NOT_WALKED,
 }
 
 
