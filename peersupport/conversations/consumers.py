@@ -6,6 +6,10 @@ must still be there and still this person's (sign-out, the quick exit's flush or
 timeout end it), and the pairing still open. Otherwise the socket is closed. Sending a message
 goes through services.message_send like the plain form; events from the group carry ids only,
 and each page renders the message itself, on its own person's clock.
+
+Sending costs one trip to a database thread (the session checked, the message written, the
+sender's copy rendered), and each other page one more (its copy). On PostgreSQL those trips
+run in the pool's threads, so one page's queries need not wait behind every other page's.
 """
 
 from __future__ import annotations
@@ -20,22 +24,36 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 
+from matching import locking
 from peersupport.people.models import User
 from peersupport.platform.middleware import REFRESHED_KEY, idle_seconds_left
 
 from . import access, live, selectors, services
+from .models import Message
 
 SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def in_thread(function):
+    """Database work off the event loop. Channels' default runs every consumer's in one thread,
+    one after the other; on PostgreSQL the pool's threads (each its own connection) overlap
+    them, and the services' row locks order writers as they do across gunicorn workers.
+    SQLite takes one writer at a time: there it stays in the one thread."""
+    return database_sync_to_async(function, thread_sensitive=connection.vendor == "sqlite")
 
 
 class ConversationConsumer(AsyncJsonWebsocketConsumer):
     user: User | None = None
     pairing_id: int = 0
     group: str = ""
+    # Messages this page sent and already has (rendered with the "sent" answer): their group
+    # event is not rendered again for it.
+    placed: set[int]
 
     # -- opening and closing ------------------------------------------------------------------
 
@@ -46,11 +64,12 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
             await self.close()
             return
         self.user = user
+        self.placed = set()
         # Join before checking: a "closed" sent between the check and the join is not missed.
         self.group = live.group_name(self.pairing_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
-        if await database_sync_to_async(self._refusal)() is not None or not (
-            await database_sync_to_async(services.presence_join)(
+        if await in_thread(self._refusal)() is not None or not (
+            await in_thread(services.presence_join)(
                 channel_name=self.channel_name, pairing_id=self.pairing_id, user_id=user.pk
             )
         ):
@@ -63,7 +82,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code) -> None:
         if self.user is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
-            await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
+            await in_thread(services.presence_leave)(channel_name=self.channel_name)
             self.user = None
 
     async def _end(self, code: int) -> None:
@@ -91,41 +110,34 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs) -> None:
         if self.user is None:
             return
-        refusal = await database_sync_to_async(self._refusal)()
+        kind = content.get("type")
+        if kind == "send":
+            await self._send_message(content)  # checks as below, in the same trip
+            return
+        refusal = await in_thread(self._refusal)()
         if refusal is not None:
             await self._end(refusal)
             return
-        kind = content.get("type")
         if kind == "ping":
-            await database_sync_to_async(services.presence_touch)(channel_name=self.channel_name)
-        elif kind == "send":
-            await self._send_message(content)
+            await in_thread(services.presence_touch)(channel_name=self.channel_name)
         elif kind == "remove":
             await self._remove_message(content)
 
     async def _send_message(self, content: dict) -> None:
         text = content.get("text")
-        try:
-            message = await database_sync_to_async(services.message_send)(
-                user=self.user,
-                pairing_id=self.pairing_id,
-                text=text if isinstance(text, str) else "",
-            )
-        except services.ConversationClosed:
-            await self._end(live.CLOSED)
+        answers = await in_thread(self._send)(text if isinstance(text, str) else "")
+        if isinstance(answers, int):
+            await self._end(answers)
             return
-        except ValidationError as error:
-            await self.send_json({"type": "error", "message": error.messages[0]})
-            return
-        seconds_left = await database_sync_to_async(self._keep_session)()
-        await self.send_json({"type": "sent", "id": message.pk, "seconds_left": seconds_left})
+        for answer in answers:
+            await self.send_json(answer)
 
     async def _remove_message(self, content: dict) -> None:
         message_id = content.get("id")
         if not isinstance(message_id, int):
             return
         try:
-            await database_sync_to_async(services.message_remove)(
+            await in_thread(services.message_remove)(
                 user=self.user, pairing_id=self.pairing_id, message_id=message_id
             )
         except services.ConversationClosed:
@@ -136,12 +148,15 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
     # -- what the group sends -------------------------------------------------------------------
 
     async def conversation_message(self, event: dict) -> None:
-        html = await database_sync_to_async(self._render)(event["id"])
+        if event["id"] in self.placed:
+            self.placed.discard(event["id"])  # this page sent it and has it
+            return
+        html = await in_thread(self._render)(event["id"])
         if html is not None:
             await self.send_json({"type": "message", "id": event["id"], "html": html})
 
     async def conversation_removed(self, event: dict) -> None:
-        html = await database_sync_to_async(self._render)(event["id"])
+        html = await in_thread(self._render)(event["id"])
         if html is not None:
             await self.send_json({"type": "removed", "id": event["id"], "html": html})
 
@@ -156,12 +171,20 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         if not key:
             return None
         store = SessionStore(session_key=key)
-        return store if store.load() else None
+        # Read once (load() alone would not keep what it read, and every get() read again);
+        # an ended or expired session reads as empty.
+        return store if store.get(SESSION_KEY) else None
 
     def _refusal(self) -> int | None:
         """None while this page may go on; else the close code. The session must still exist
         and belong to this person (a password change ends it too), and the pairing be open."""
-        store = self._session()
+        refusal = self._signed_out(self._session())
+        if refusal is None and not access.may_talk(self.user.pk, self.pairing_id):
+            return live.CLOSED
+        return refusal
+
+    def _signed_out(self, store) -> int | None:
+        """SIGNED_OUT unless `store` is a live session of this (active) person."""
         user = User.objects.filter(pk=self.user.pk, is_active=True).first()
         if (
             store is None
@@ -172,17 +195,35 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
             )
         ):
             return live.SIGNED_OUT
-        if not access.may_talk(user.pk, self.pairing_id):
-            return live.CLOSED
         self.user = user
         return None
 
-    def _keep_session(self) -> int:
+    def _send(self, text: str) -> list[dict] | int:
+        """A message from this page: the answers for it, or the close code. The session is
+        checked as for everything a page sends; the service checks the pairing again under its
+        lock (ConversationClosed), so a message never lands in a closed conversation."""
+        store = self._session()
+        refusal = self._signed_out(store)
+        if refusal is not None:
+            return refusal
+        try:
+            message = services.message_send(user=self.user, pairing_id=self.pairing_id, text=text)
+        except services.ConversationClosed:
+            return live.CLOSED
+        except locking.RowGone:
+            return live.CLOSED  # the pairing went (an account deleted)
+        except ValidationError as error:
+            return [{"type": "error", "message": error.messages[0]}]
+        message.author = self.user
+        self.placed.add(message.pk)
+        return [
+            {"type": "sent", "id": message.pk, "seconds_left": self._keep_session(store)},
+            {"type": "message", "id": message.pk, "html": self._render_message(message)},
+        ]
+
+    def _keep_session(self, store) -> int:
         """Writing counts as being active: the idle timeout moves on (at most once a minute, as
         pages do). The seconds left go to the page, whose idle warning plans from them."""
-        store = self._session()
-        if store is None:
-            return 0
         now = int(time.time())
         if now - store.get(REFRESHED_KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
             store[REFRESHED_KEY] = now
@@ -196,6 +237,9 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         message = selectors.message_in(self.pairing_id, message_id)
         if message is None or self.user is None:
             return None
+        return self._render_message(message)
+
+    def _render_message(self, message: Message) -> str:
         try:
             zone = zoneinfo.ZoneInfo(self.user.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -108,14 +108,14 @@ def _claim_notice(user_id: int) -> bool:
     return created
 
 
-def _tell_if_away(pairing: Pairing, recipient: User) -> None:
+def _tell_if_away(pairing: Pairing, recipient_id: int) -> None:
     """Someone who does not have the conversation open hears there is something new: in the
     app and, if they chose emails, a discreet email (no name, no words), at most once per
     CONVERSATION_NOTICE_HOURS whatever the number of messages."""
-    if _is_here(pairing, recipient.pk) or not _claim_notice(recipient.pk):
+    if _is_here(pairing, recipient_id) or not _claim_notice(recipient_id):
         return
     notify(
-        user=recipient,
+        user=User.objects.get(pk=recipient_id),
         kind=NotificationKind.CONVERSATION_NEW,
         text=_("There is something new for you in your conversation."),
         link=reverse("conversations:conversation", args=[pairing.pk]),
@@ -132,7 +132,7 @@ def message_send(*, user: User, pairing_id: int, text: str) -> Message:
         recipient_id = (
             pairing.supporter_id if user.pk == pairing.survivor_id else pairing.survivor_id
         )
-        _tell_if_away(pairing, User.objects.get(pk=recipient_id))
+        _tell_if_away(pairing, recipient_id)
         live.message_added(pairing.pk, message.pk)
     return message
 
