@@ -26,6 +26,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     display_name = factory.Sequence(lambda n: f"Person {n}")
     role = Role.SURVIVOR
+    # The tests' clocks are written in UTC; a new account's default zone (settings'
+    # DEFAULT_USER_TIME_ZONE) is tested on its own in tests/people/test_time_zones_and_week_grid.py.
+    time_zone = "UTC"
     password = factory.django.Password(PASSWORD)
 
     @factory.post_generation

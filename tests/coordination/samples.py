@@ -21,6 +21,7 @@ def workspace_samples(*, survivor, supporter) -> dict[str, dict[str, int]]:
     applicant = SupporterProfileFactory(status=SupporterStatus.APPLIED)
     return {
         "team:pairing": {"pk": pairing.pk},
+        "team:pairing_check": {"pk": pairing.pk},
         "team:pairing_pause": {"pk": pairing.pk},
         "team:pairing_finish": {"pk": pairing.pk},
         "team:proposal_discard": {"pk": proposal.pk},

@@ -264,7 +264,9 @@ def test_delivery_costs_a_bounded_number_of_queries_per_batch(settings):
     with CaptureQueriesContext(connection) as large:
         assert reminders.reminders_deliver_batch().sent == 120
     assert len(large.captured_queries) == len(small.captured_queries)
-    assert len(large.captured_queries) <= 10
+    # The batch, its notifications, deliveries and statuses, and one audit row on the chain
+    # (advisory lock, previous hash, insert).
+    assert len(large.captured_queries) <= 12
 
 
 def test_every_sweep_and_delivery_run_is_recorded_with_its_counts(pairing):
