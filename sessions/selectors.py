@@ -27,9 +27,16 @@ from .models import (
 )
 
 
+@dataclass(frozen=True)
+class PairingRef:
+    """What a kept caseload row holds of its pairing (ethics/care/selectors.py): the id."""
+
+    pk: int
+
+
 @dataclass
 class CaseloadRow:
-    pairing: Pairing
+    pairing: Pairing | PairingRef
     name: str
     state: str
     last_contact: datetime | None

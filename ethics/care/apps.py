@@ -14,8 +14,9 @@ class CareConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from ethics.agreements.models import Acknowledgement, AgreementVersion
-        from matching.models import Pairing
+        from matching.models import Block, Pairing
         from peersupport.people.models import SupporterProfile, User
+        from sessions.models import CheckIn, CheckInSchedule, SupportSession
 
         # (Inside ready() too: this app's models and receivers need the registry.)
         from . import receivers
@@ -24,6 +25,8 @@ class CareConfig(AppConfig):
         watched = {
             receivers.person_changed: [Acknowledgement, SupporterProfile, DebriefVolunteer],
             receivers.pairing_changed: [Pairing],
+            receivers.block_changed: [Block],
+            receivers.pairing_row_changed: [CheckIn, CheckInSchedule, SupportSession],
             receivers.everyone_changed: [
                 AgreementVersion,
                 ChangeRequest,

@@ -1,20 +1,22 @@
-"""What a person's home panel shows (templatetags.ethics_tags.ethics_home), kept per person.
+"""What a person's home shows, kept per person: the panel (templatetags.ethics_tags.ethics_home)
+and a supporter's caseload (selectors.supporter_caseload_kept).
 
 The panel reads the agreements still to acknowledge, the person's live pairings, what they
 raised, and (for coordinators) the counts of everything open: six or seven queries on every
-home page. It is kept in the cache under two numbers (platform.generations): the person's
-own, moved by a write to their acknowledgements, pairings, supporter profile or debrief
-volunteering, and everyone's, moved by a publication, any concern, flag, change request or
-debrief, or a change of name. Receivers (receivers.py) move them; entries also expire after
-settings.HOME_PANEL_CACHE_SECONDS.
+home page. Each part is kept in the cache under two numbers (platform.generations): the
+person's own, moved by a write to their acknowledgements, pairings (and a pairing's sessions,
+check-ins, check-in schedule and blocks), supporter profile or debrief volunteering, and
+everyone's, moved by a publication, any concern, flag, change request or debrief, or a change
+of name. Receivers (receivers.py) move them; entries also expire after
+settings.HOME_PANEL_CACHE_SECONDS, or sooner when the clock changes what a part shows.
 
 Only this display is kept: decisions (may this person ask, may a pairing start) always read
-the database (agreements.selectors, matching.eligibility).
-"""
+the database (agreements.selectors, matching.eligibility)"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -41,11 +43,27 @@ def touch_everyone() -> None:
 
 
 def panel(user_id: int, compute: Callable[[], dict]) -> dict:
+    return kept(user_id, "panel", compute)
+
+
+def kept(
+    user_id: int,
+    part: str,
+    compute: Callable[[], Any],
+    seconds: Callable[[Any], int] | None = None,
+) -> Any:
+    """One part of a person's home (the panel, the caseload) under the same two numbers.
+    `seconds(value)` says how long a value may be kept when the clock changes what it shows
+    (never longer than settings.HOME_PANEL_CACHE_SECONDS). The value must be plain: numbers,
+    dates, codes, pseudonyms; never a model row and never anyone's free text."""
     mine = generations.current(_person(user_id))
     everyone = generations.current(EVERYONE)
-    key = f"care:home:{user_id}:{mine}:{everyone}:{translation.get_language()}"
+    key = f"care:home:{part}:{user_id}:{mine}:{everyone}:{translation.get_language()}"
     data = cache.get(key)
     if data is None:
         data = compute()
-        cache.set(key, data, timeout=settings.HOME_PANEL_CACHE_SECONDS)
+        timeout = settings.HOME_PANEL_CACHE_SECONDS
+        if seconds is not None:
+            timeout = max(1, min(timeout, seconds(data)))
+        cache.set(key, data, timeout=timeout)
     return data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from matching.models import Pairing
+
 from . import home_cache
 
 
@@ -12,6 +14,20 @@ def person_changed(sender, instance, **kwargs) -> None:
 
 def pairing_changed(sender, instance, **kwargs) -> None:
     home_cache.touch(instance.survivor_id, instance.supporter_id)
+
+
+def block_changed(sender, instance, **kwargs) -> None:
+    home_cache.touch(instance.survivor_id, instance.supporter_id)
+
+
+def pairing_row_changed(sender, instance, **kwargs) -> None:
+    """A session, a check-in or a check-in schedule: the pair's homes show it (the caseload,
+    the survivor's sessions)."""
+    people = Pairing.objects.filter(pk=instance.pairing_id).values_list(
+        "survivor_id", "supporter_id"
+    )
+    for survivor_id, supporter_id in people:
+        home_cache.touch(survivor_id, supporter_id)
 
 
 def everyone_changed(sender, update_fields=None, **kwargs) -> None:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ethics.care.selectors import supporter_caseload
+from ethics.care.selectors import supporter_caseload_kept
 from matching import supporters
 from peersupport.coordination.views import queue
 from peersupport.people import services
@@ -52,7 +52,7 @@ def home(request):
         profile = get_object_or_404(SupporterProfile, user=user)
         caseload = None
         if profile.status in (SupporterStatus.APPROVED, SupporterStatus.PAUSED):
-            caseload = supporter_caseload(user, profile=profile)
+            caseload = supporter_caseload_kept(user, profile=profile)
         context = {
             "profile": profile,
             "caseload": caseload,

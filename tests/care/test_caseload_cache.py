@@ -1,0 +1,112 @@
+"""A supporter's caseload is kept between views of their home (ethics/care/selectors.py:
+supporter_caseload_kept, under home_cache's numbers) and is current after every write it
+shows: a session planned, a check-in answered, a concern raised, a block, a new name. What is
+kept holds plain values only: no model row, no one's free text."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from ethics.care import home_cache
+from ethics.care.selectors import CASELOAD_SECONDS, supporter_caseload_kept
+from ethics.care.services import concern_raise
+from matching.models import Block
+from sessions.models import CheckIn, SessionStatus, SupportSession
+from sessions.services import checkin_answer
+from tests.helpers import acknowledge_current
+
+pytestmark = pytest.mark.django_db
+
+CANARY = "kept-nowhere-canary-c4s"
+
+
+def _home(client) -> tuple[str, list[dict]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response.content.decode(), captured.captured_queries
+
+
+def _reads(queries, table: str) -> bool:
+    return any(f'"{table}"' in q["sql"] for q in queries)
+
+
+@pytest.fixture
+def home(supporter_client, supporter, pairing):
+    acknowledge_current(supporter)
+    _home(supporter_client)  # the session's refresh
+    return supporter_client
+
+
+def test_a_second_view_reads_no_session_or_check_in(home, supporter):
+    home_cache.touch(supporter.pk)
+    _html, cold = _home(home)
+    html, warm = _home(home)
+    assert _reads(cold, "peer_sessions_supportsession")
+    assert not _reads(warm, "peer_sessions_supportsession")
+    assert not _reads(warm, "peer_sessions_checkin")
+    assert "data-caseload" in html
+
+
+def test_a_planned_session_and_an_answered_check_in_show_at_once(home, supporter, pairing):
+    assert 'data-next="plan-first-session"' in _home(home)[0]
+    SupportSession.objects.create(
+        pairing=pairing,
+        logged_by=supporter,
+        starts_at=timezone.now() + timedelta(days=2),
+        mode="chat",
+        status=SessionStatus.SCHEDULED,
+    )
+    assert 'data-next="plan-first-session"' not in _home(home)[0]
+    checkin = CheckIn.objects.create(pairing=pairing, due_at=timezone.now() - timedelta(hours=1))
+    assert "data-mood=" not in _home(home)[0]
+    checkin_answer(survivor=pairing.survivor, checkin_id=checkin.pk, mood=4, wants_session="no")
+    assert 'data-mood="4"' in _home(home)[0]
+
+
+def test_a_concern_a_name_and_a_block_show_at_once(home, supporter, pairing):
+    assert 'data-flag="concern"' not in _home(home)[0]
+    concern_raise(user=supporter, pairing=pairing, category="other", text=CANARY)
+    html = _home(home)[0]
+    assert 'data-flag="concern"' in html and CANARY not in html
+    pairing.survivor.display_name = "Sorrel Birch"
+    pairing.survivor.save(update_fields=["display_name"])
+    assert "Sorrel Birch" in _home(home)[0]
+    Block.objects.create(survivor=pairing.survivor, supporter=supporter)
+    assert f'data-pairing="{pairing.pk}"' not in _home(home)[0]
+
+
+def test_what_is_kept_is_plain_and_lasts_until_the_next_session(supporter, pairing):
+    concern_raise(user=supporter, pairing=pairing, category="other", text=CANARY)
+    starts = timezone.now() + timedelta(seconds=30)
+    SupportSession.objects.create(
+        pairing=pairing,
+        logged_by=supporter,
+        starts_at=starts,
+        mode="chat",
+        status=SessionStatus.SCHEDULED,
+    )
+    kept_for = []
+    real = home_cache.kept
+
+    def spy(user_id, part, compute, seconds=None):
+        value = compute()
+        kept_for.append(seconds(value))
+        return value
+
+    home_cache.kept = spy
+    try:
+        caseload = supporter_caseload_kept(supporter, profile=supporter.supporter_profile)
+    finally:
+        home_cache.kept = real
+    kept = pickle.dumps(caseload)
+    assert CANARY.encode() not in kept
+    assert b"matching.models" not in kept and b"peersupport.people.models" not in kept
+    assert 25 <= kept_for[0] <= 31 < CASELOAD_SECONDS
