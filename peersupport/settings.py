@@ -317,7 +317,12 @@ else:
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Pub/sub: an event is one PUBLISH, pushed to each process. The list-based
+            # RedisChannelLayer shares one list of 100 events per process and reads it one event
+            # at a time under a lock: with 400 open pages bench_conversations lost a fifth of
+            # the messages on it, none on this. Either way a missed event costs the live update
+            # only (the page reads the database; the consumer checks access on every message).
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }

@@ -8,13 +8,15 @@ goes through services.message_send like the plain form; events from the group ca
 and each page renders the message itself, on its own person's clock.
 
 Sending costs one trip to a database thread (the session checked, the message written, the
-sender's copy rendered), and each other page one more (its copy). On PostgreSQL those trips
+sender's copy rendered), then the group hears of it from the event loop; each other page
+makes one more trip (its copy). On PostgreSQL those trips
 run in the pool's threads, so one page's queries need not wait behind every other page's.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 import zoneinfo
 from importlib import import_module
@@ -37,6 +39,7 @@ from . import access, live, selectors, services
 from .models import Message
 
 SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
+logger = logging.getLogger(__name__)
 
 
 def in_thread(function):
@@ -131,6 +134,14 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
             return
         for answer in answers:
             await self.send_json(answer)
+        if answers[0]["type"] == "sent":
+            # Stored and committed: now the other pages (as live.message_added would have).
+            try:
+                await self.channel_layer.group_send(
+                    self.group, live.message_event(answers[0]["id"])
+                )
+            except Exception as error:  # noqa: BLE001 - a live update is a nicety
+                logger.warning("conversations: live update not sent (%s)", type(error).__name__)
 
     async def _remove_message(self, content: dict) -> None:
         message_id = content.get("id")
@@ -207,7 +218,9 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         if refusal is not None:
             return refusal
         try:
-            message = services.message_send(user=self.user, pairing_id=self.pairing_id, text=text)
+            message = services.message_send(
+                user=self.user, pairing_id=self.pairing_id, text=text, announce=False
+            )
         except services.ConversationClosed:
             return live.CLOSED
         except locking.RowGone:

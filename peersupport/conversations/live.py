@@ -41,8 +41,12 @@ def publish_after_commit(pairing_id: int, event: dict) -> None:
     transaction.on_commit(lambda: publish(pairing_id, event))
 
 
+def message_event(message_id: int) -> dict:
+    return {"type": "conversation.message", "id": message_id}
+
+
 def message_added(pairing_id: int, message_id: int) -> None:
-    publish_after_commit(pairing_id, {"type": "conversation.message", "id": message_id})
+    publish_after_commit(pairing_id, message_event(message_id))
 
 
 def message_removed(pairing_id: int, message_id: int) -> None:

@@ -122,7 +122,9 @@ def _tell_if_away(pairing: Pairing, recipient_id: int) -> None:
     )
 
 
-def message_send(*, user: User, pairing_id: int, text: str) -> Message:
+def message_send(*, user: User, pairing_id: int, text: str, announce: bool = True) -> Message:
+    """`announce=False`: the caller tells the open pages itself once this returns (committed);
+    the websocket consumer does, from its event loop, rather than hold a thread meanwhile."""
     text = message_text_clean(text)
     with transaction.atomic():
         pairing = _lock_open(user, pairing_id)
@@ -133,7 +135,8 @@ def message_send(*, user: User, pairing_id: int, text: str) -> Message:
             pairing.supporter_id if user.pk == pairing.survivor_id else pairing.survivor_id
         )
         _tell_if_away(pairing, recipient_id)
-        live.message_added(pairing.pk, message.pk)
+        if announce:
+            live.message_added(pairing.pk, message.pk)
     return message
 
 

@@ -66,8 +66,14 @@
     scrollToLatest();
   }
 
+  // The socket's state on the page, for styles and tests: connecting, open, closed, offline.
+  function setLive(state) {
+    root.setAttribute("data-live", state);
+  }
+
   function stop(text) {
     finished = true;
+    setLive("closed");
     clearInterval(pinger);
     if (socket) {
       socket.close();
@@ -76,8 +82,10 @@
   }
 
   function connect() {
+    setLive("connecting");
     socket = new WebSocket(url());
     socket.addEventListener("open", function () {
+      setLive("open");
       retries = 0;
       statusBox.textContent = "";
       clearInterval(pinger);
@@ -112,6 +120,7 @@
         errorBox.textContent = data.message;
       } else if (data.type === "closed") {
         finished = true;
+        setLive("closed");
         form.querySelectorAll("textarea, button").forEach(function (control) {
           control.disabled = true;
         });
@@ -122,8 +131,10 @@
       clearInterval(pinger);
       sending = false;
       if (finished || event.code === 4000 || event.code === 4001) {
+        setLive("closed");
         return;
       }
+      setLive("offline");
       // Lost (a network blink, a server restart): try again a few times; the form still posts.
       if (retries < 5) {
         retries += 1;

@@ -142,6 +142,10 @@ class Command(BaseCommand):
             client_cpu = time.process_time() - client_cpu
             pages._stop(server)
             server = None
+            errors = (workdir / "daphne.log").read_text(errors="replace")
+            if "Traceback" in errors:
+                start = errors.index("Traceback")
+                self.note(f"the server logged errors:\n{errors[start : start + 4000]}")
             result = self._result(tally, conversations, messages, interval, run, wall)
             result.update(
                 load_average_before=[round(x, 2) for x in load_before],
