@@ -14,7 +14,7 @@ class CareConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from ethics.agreements.models import Acknowledgement, AgreementVersion
-        from matching.models import Block, Pairing
+        from matching.models import Block, Pairing, SupportRequest
         from peersupport.people.models import SupporterProfile, User
         from sessions.models import CheckIn, CheckInSchedule, SupportSession
 
@@ -26,6 +26,7 @@ class CareConfig(AppConfig):
             receivers.person_changed: [Acknowledgement, SupporterProfile, DebriefVolunteer],
             receivers.pairing_changed: [Pairing],
             receivers.block_changed: [Block],
+            receivers.request_changed: [SupportRequest],
             receivers.pairing_row_changed: [CheckIn, CheckInSchedule, SupportSession],
             receivers.everyone_changed: [
                 AgreementVersion,

@@ -1,13 +1,14 @@
-"""What a person's home shows, kept per person: the panel (templatetags.ethics_tags.ethics_home)
-and a supporter's caseload (selectors.supporter_caseload_kept).
+"""What a person's home shows, kept per person: the panel (templatetags.ethics_tags.ethics_home),
+a supporter's caseload (selectors.supporter_caseload_kept) and a survivor's request and
+sessions (survivor_home.py).
 
 The panel reads the agreements still to acknowledge, the person's live pairings, what they
 raised, and (for coordinators) the counts of everything open: six or seven queries on every
 home page. Each part is kept in the cache under two numbers (platform.generations): the
-person's own, moved by a write to their acknowledgements, pairings (and a pairing's sessions,
-check-ins, check-in schedule and blocks), supporter profile or debrief volunteering, and
-everyone's, moved by a publication, any concern, flag, change request or debrief, or a change
-of name. Receivers (receivers.py) move them; entries also expire after
+person's own, moved by a write to their acknowledgements, request, pairings (and a pairing's
+sessions, check-ins, check-in schedule and blocks), supporter profile or debrief
+volunteering, and everyone's, moved by a publication, any concern, flag, change request or
+debrief, or a change of name. Receivers (receivers.py) move them; entries also expire after
 settings.HOME_PANEL_CACHE_SECONDS, or sooner when the clock changes what a part shows.
 
 Only this display is kept: decisions (may this person ask, may a pairing start) always read

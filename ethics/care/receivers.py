@@ -16,6 +16,11 @@ def pairing_changed(sender, instance, **kwargs) -> None:
     home_cache.touch(instance.survivor_id, instance.supporter_id)
 
 
+def request_changed(sender, instance, **kwargs) -> None:
+    """A survivor's request: their home shows its state."""
+    home_cache.touch(instance.survivor_id)
+
+
 def block_changed(sender, instance, **kwargs) -> None:
     home_cache.touch(instance.survivor_id, instance.supporter_id)
 

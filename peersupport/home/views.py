@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ethics.care.selectors import supporter_caseload_kept
+from ethics.care.survivor_home import survivor_home_kept
 from matching import supporters
 from peersupport.coordination.views import queue
 from peersupport.people import services
@@ -47,7 +48,8 @@ def home(request):
     user = request.user
     if user.role == Role.SURVIVOR:
         profile = SurvivorProfile.objects.filter(user=user).first()
-        return render(request, "people/home_survivor.html", {"profile": profile})
+        context = {"profile": profile, **survivor_home_kept(user)}
+        return render(request, "people/home_survivor.html", context)
     if user.role == Role.SUPPORTER:
         profile = get_object_or_404(SupporterProfile, user=user)
         caseload = None
