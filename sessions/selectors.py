@@ -21,8 +21,10 @@ from .models import (
     CANCELLED_STATUSES,
     CheckIn,
     CheckInSchedule,
+    SessionMode,
     SessionStatus,
     SupportSession,
+    WantsSession,
     Wellbeing,
 )
 
@@ -211,14 +213,27 @@ def pair_overview(pairing: Pairing, viewer: User, *, now: datetime | None = None
     sessions = SupportSession.objects.without_notes().filter(pairing=pairing)
     is_survivor = viewer.pk == pairing.survivor_id
     checkins = CheckIn.objects.filter(pairing=pairing, due_at__lte=now).order_by("-due_at")
+    upcoming, past = list(sessions.upcoming(now)), list(sessions.past(now)[:50])
+    checkins = list(checkins[:20])
+    _label(upcoming + past, mode=SessionMode, status=SessionStatus, wellbeing=Wellbeing)
+    _label(checkins, mood=Wellbeing, wants_session=WantsSession)
     return PairOverview(
         pairing=pairing,
         is_survivor=is_survivor,
-        upcoming=list(sessions.upcoming(now)),
-        past=list(sessions.past(now)[:50]),
-        checkins=list(checkins[:20]),
+        upcoming=upcoming,
+        past=past,
+        checkins=checkins,
         schedule=CheckInSchedule.objects.filter(pairing=pairing).first(),
     )
+
+
+def _label(rows: list, **fields) -> None:
+    """Each row's `<field>_label`: the words for its code, each looked up once per list
+    (get_<field>_display hashes every choice's lazy label, translating it, on every call)."""
+    for name, choices in fields.items():
+        words = {value: str(label) for value, label in choices.choices}
+        for row in rows:
+            setattr(row, f"{name}_label", words.get(getattr(row, name), ""))
 
 
 def live_pairings_of_supporter(supporter: User):
