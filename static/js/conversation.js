@@ -33,10 +33,17 @@
     return socket !== null && socket.readyState === WebSocket.OPEN;
   }
 
+  var sendButton = form.querySelector("button[type=submit]");
+
+  // The latest message in view; and while the person is writing, the Send button too (on a
+  // phone the composer is below the list, and must not slip out of reach as messages come).
   function scrollToLatest() {
     var last = list.lastElementChild;
     if (last && last.scrollIntoView) {
       last.scrollIntoView({ block: "nearest" });
+    }
+    if (document.activeElement === textarea && sendButton && sendButton.scrollIntoView) {
+      sendButton.scrollIntoView({ block: "nearest" });
     }
   }
 
@@ -111,6 +118,7 @@
         textarea.value = "";
         errorBox.textContent = "";
         textarea.focus();
+        scrollToLatest();
         if (sessionChannel && typeof data.seconds_left === "number" && data.seconds_left > 0) {
           // The idle warning (idle-timeout.js) plans again: writing counts as being here.
           sessionChannel.postMessage({ secondsLeft: data.seconds_left });
