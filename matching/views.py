@@ -38,6 +38,7 @@ from .access import (
 )
 from .forms import DeclineForm, PairingActionForm
 from .models import EndReason, Pairing, PairingState, RequestStatus
+from .request_summary import request_summary
 
 
 def _agreements_url() -> str:
@@ -218,7 +219,8 @@ def pairing_detail(request, pk: int):
         "is_supporter": user.pk == pairing.supporter_id,
     }
     if user.is_supporter:
-        context["support_request"] = selectors.request_details(pairing.request)
+        # Plain words, kept (request_summary.py); the survivor's note comes from the row.
+        context["support_request"] = request_summary(pairing.request)
     return render(request, "matching/pairing_detail.html", context)
 
 
