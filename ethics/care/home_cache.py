@@ -57,8 +57,7 @@ def kept(
     `seconds(value)` says how long a value may be kept when the clock changes what it shows
     (never longer than settings.HOME_PANEL_CACHE_SECONDS). The value must be plain: numbers,
     dates, codes, pseudonyms; never a model row and never anyone's free text."""
-    mine = generations.current(_person(user_id))
-    everyone = generations.current(EVERYONE)
+    mine, everyone = generations.current_many(_person(user_id), EVERYONE)
     key = f"care:home:{part}:{user_id}:{mine}:{everyone}:{translation.get_language()}"
     data = cache.get(key)
     if data is None:

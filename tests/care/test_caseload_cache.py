@@ -110,3 +110,14 @@ def test_what_is_kept_is_plain_and_lasts_until_the_next_session(supporter, pairi
     assert CANARY.encode() not in kept
     assert b"matching.models" not in kept and b"peersupport.people.models" not in kept
     assert 25 <= kept_for[0] <= 31 < CASELOAD_SECONDS
+
+
+def test_the_numbers_read_together_are_the_numbers_read_one_by_one(supporter):
+    from peersupport.platform import generations  # only this test reads the numbers directly
+
+    home_cache.touch(supporter.pk)
+    keys = (f"care:home:person:{supporter.pk}", home_cache.EVERYONE, "care:home:never-set-x9")
+    together = generations.current_many(*keys)
+    assert together == [generations.current(key) for key in keys]
+    home_cache.touch(supporter.pk)
+    assert generations.current_many(*keys)[0] > together[0]
