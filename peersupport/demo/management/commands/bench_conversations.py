@@ -70,8 +70,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval",
             type=float,
-            default=5.0,
-            help="Seconds between one person's messages on average (after the server's 'sent').",
+            default=15.0,
+            help="Seconds between one person's messages on average (after the server's 'sent'): "
+            "15, a brisk conversation; 5 is a stress test.",
         )
         parser.add_argument(
             "--timeout", type=float, default=10.0, help="Seconds to wait for late deliveries."
