@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "ethics.care.apps.CareConfig",
     "peersupport.conversations.apps.ConversationsConfig",
     "peersupport.demo.apps.DemoConfig",
+    "peersupport.mydata.apps.MyDataConfig",  # no models: its retention command and task
 ]
 
 MIDDLEWARE = [
@@ -386,6 +387,19 @@ MATCHING_WEIGHTS = {
     "timezone": env.float("MATCHING_WEIGHT_TIMEZONE", default=10.0),
     "waiting": env.float("MATCHING_WEIGHT_WAITING", default=15.0),
 }
+# Retention (issue 15; README "Retention"): how long records stay after they are no longer
+# needed. peersupport/mydata/retention.py applies them daily (beat below, or
+# `manage.py retention_sweep [--dry-run]`). Anything tied to an open safety matter waits.
+RETENTION_ENDED_PAIRING_DAYS = env.int("RETENTION_ENDED_PAIRING_DAYS", default=365)
+RETENTION_DECLINED_APPLICATION_DAYS = env.int("RETENTION_DECLINED_APPLICATION_DAYS", default=182)
+RETENTION_IDLE_ACCOUNT_WARN_DAYS = env.int("RETENTION_IDLE_ACCOUNT_WARN_DAYS", default=730)
+# Deleted when idle this long and warned at least (DELETE - WARN) days before, never sooner.
+RETENTION_IDLE_ACCOUNT_DELETE_DAYS = max(
+    env.int("RETENTION_IDLE_ACCOUNT_DELETE_DAYS", default=RETENTION_IDLE_ACCOUNT_WARN_DAYS + 30),
+    RETENTION_IDLE_ACCOUNT_WARN_DAYS + 1,
+)
+RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", default=6 * 365)
+
 CELERY_BEAT_SCHEDULE["matching-run"] = {
     "task": "matching.tasks.run_matching",
     "schedule": MATCHING_EVERY_MINUTES * 60.0,
@@ -393,6 +407,11 @@ CELERY_BEAT_SCHEDULE["matching-run"] = {
 CELERY_BEAT_SCHEDULE["matching-expire-offers"] = {
     "task": "matching.tasks.expire_offers",
     "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["retention-sweep"] = {
+    "task": "peersupport.mydata.tasks.retention_sweep",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 12 * 3600.0},
 }
 
 # Errors: nothing a person typed reaches a log or an error report.

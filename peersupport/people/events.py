@@ -81,6 +81,15 @@ class AuditAction(models.TextChoices):
     REQUEST_UPDATED = "request.updated", _("Request changed")
     REQUEST_VIEWED = "request.viewed", _("Request details opened")
     REQUEST_WITHDRAWN = "request.withdrawn", _("Request withdrawn")
+    RETENTION_ACCOUNTS_REMOVED = (
+        "retention.accounts_removed",
+        _("Accounts deleted after the time they are kept"),
+    )
+    RETENTION_IDLE_WARNED = "retention.idle_warned", _("Told an unused account will be deleted")
+    RETENTION_PAIRING_CLEARED = (
+        "retention.pairing_cleared",
+        _("An ended pairing's records deleted after the time they are kept"),
+    )
     SESSION_CANCELLED = "session.cancelled", _("Session cancelled")
     SESSION_LOGGED = "session.logged", _("Session logged")
     SESSION_NOTES_SAVED = "session.notes_saved", _("Session notes saved")
@@ -112,6 +121,7 @@ def audit_action_choices() -> list[tuple[str, str]]:
 
 class NotificationKind(models.TextChoices):
     ACCOUNT_ERASE_WAITING = "account.erase_waiting", _("Account deletion waiting")
+    ACCOUNT_IDLE = "account.idle", _("Your account has not been used for a while")
     ACCOUNT_STANDING = "account.standing", _("Your account changed")
     APPLICATION_DECIDED = "application.decided", _("Application decided")
     CHANGE_CHANGE = "change.change", _("A different supporter asked for")
