@@ -303,15 +303,23 @@ OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
 # Redis, when configured, carries Celery and the cache (allauth's rate limits use it). While
 # Redis is unreachable the cache falls back to each process's memory: never a 500.
 REDIS_URL = env("REDIS_URL", default="")
+# Keys of one deployment (or one test run) apart from another's on a shared Redis.
+CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "peersupport.platform.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
 
 # Channels (the conversations' live delivery): Redis when REDIS_URL is set, so every ASGI process
 # shares the groups; otherwise each process's memory (one process: `make run`).

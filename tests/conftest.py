@@ -5,9 +5,11 @@ unreachable, except under CI=true, where an unreachable service fails the test.
 """
 
 import os
+import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -19,6 +21,16 @@ from tests.factories import (
 )
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config):
+    """Each run keeps its own cache keys on a shared Redis: the test database's ids start again
+    with every run, and kept values (home panels, the queue) are keyed by them. The variable
+    reaches the servers and workers some tests start, so they share this run's keys."""
+    prefix = f"test-{os.getpid()}-{time.time_ns()}"
+    os.environ["CACHE_KEY_PREFIX"] = prefix
+    for cache in settings.CACHES.values():
+        cache["KEY_PREFIX"] = prefix
 
 
 def service_missing(reason: str):

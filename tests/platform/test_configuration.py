@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from peersupport.celery import app as celery_app
 
@@ -110,3 +111,10 @@ def test_make_run_points_email_links_at_the_port_it_serves():
     commands = [line for line in dry_run.splitlines() if "manage.py" in line or "run-dev" in line]
     assert len(commands) == 3
     assert all("SITE_URL=http://localhost:9123" in line for line in commands)
+
+
+def test_a_test_run_keeps_its_own_cache_keys():
+    """Each run has its own prefix (tests/conftest.py), passed on to the servers it starts."""
+    prefix = os.environ["CACHE_KEY_PREFIX"]
+    assert prefix.startswith("test-")
+    assert cache.make_key("k").startswith(prefix)
