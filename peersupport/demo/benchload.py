@@ -9,9 +9,12 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import os
 import re
+import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -19,6 +22,9 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.management.base import CommandError
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
 
@@ -262,3 +268,41 @@ def spread(values: list[float]) -> float:
     if len(values) < 2 or not statistics.median(values):
         return 0.0
     return round((max(values) - min(values)) / statistics.median(values), 2)
+
+
+def start_server(name: str, module_args: list[str], *, env: dict, host: str, port: int, log: Path):
+    """Start `python -m <module_args>` (gunicorn, daphne) in its own process group, logging to
+    `log`, and wait until it answers /help/ with a 200 (a minute at most)."""
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", *module_args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise CommandError(f"{name} stopped while starting:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(OSError):
+            status, *_rest = fetch(host, port, "/help/")
+            if status == 200:
+                return process
+            stop_server(process)
+            raise CommandError(f"{name} answered {status} for /help/:\n{log.read_text()}")
+        time.sleep(0.2)
+    stop_server(process)
+    raise CommandError(f"{name} did not start within 60 seconds.")
+
+
+def stop_server(process) -> None:
+    """Stop a server started by start_server, and everything it started."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)

@@ -11,9 +11,6 @@ can open, PostgreSQL (as in CI). The data is written by the test and committed
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -68,43 +65,12 @@ def asgi_server(seed_data, neutral_url, tmp_path):
         "TEST_QUICK_EXIT_URL": neutral_url,
         "SECRET_KEY": settings.SECRET_KEY,  # the sessions made here are read there
     }
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            HOST,
-            "-p",
-            str(port),
-            "peersupport.asgi:application",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    args = ["daphne", "-b", HOST, "-p", str(port), "peersupport.asgi:application"]
+    process = benchload.start_server("daphne", args, env=env, host=HOST, port=port, log=log)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                status, *_rest = benchload.fetch(HOST, port, "/help/")
-            except OSError:
-                status = None
-            if status == 200:
-                break
-            assert time.monotonic() < deadline, f"daphne did not start: {status}\n{log.read_text()}"
-            time.sleep(0.2)
         yield f"http://{HOST}:{port}"
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        benchload.stop_server(process)
 
 
 @pytest.fixture

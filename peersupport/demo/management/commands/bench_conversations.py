@@ -23,8 +23,6 @@ import os
 import secrets
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -120,7 +118,7 @@ class Command(BaseCommand):
             env = self._server_env(run, port, database_url, workdir)
             pages._collectstatic(env, workdir)
             connection.close()  # daphne opens its own
-            server = self._start_daphne(env, port, workdir, pages)
+            server = self._start_daphne(env, port, workdir)
             self._check_page(port, people[0])
             load_before = os.getloadavg()
             server_cpu = _cpu_seconds(server.pid)
@@ -141,7 +139,7 @@ class Command(BaseCommand):
             wall = time.monotonic() - began
             server_cpu = _cpu_seconds(server.pid) - server_cpu
             client_cpu = time.process_time() - client_cpu
-            pages._stop(server)
+            benchload.stop_server(server)
             server = None
             errors = (workdir / "daphne.log").read_text(errors="replace")
             if "Traceback" in errors:
@@ -159,7 +157,7 @@ class Command(BaseCommand):
             raise CommandError("Interrupted.") from None
         finally:
             if server is not None:
-                pages._stop(server)
+                benchload.stop_server(server)
             connection.close()
             if keep:
                 self.note(f"kept the scratch database {scratch}")
@@ -284,39 +282,12 @@ class Command(BaseCommand):
             **bench_pages.PLAIN_HTTP,
         }
 
-    def _start_daphne(self, env: dict, port: int, workdir: Path, pages):
-        log = workdir / "daphne.log"
+    def _start_daphne(self, env: dict, port: int, workdir: Path):
         self.note(f"starting daphne on {HOST}:{port} ...")
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "--bind",
-                HOST,
-                "--port",
-                str(port),
-                "peersupport.asgi:application",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        args = ["daphne", "--bind", HOST, "--port", str(port), "peersupport.asgi:application"]
+        return benchload.start_server(
+            "daphne", args, env=env, host=HOST, port=port, log=workdir / "daphne.log"
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise CommandError(f"daphne stopped while starting:\n{log.read_text()[-3000:]}")
-            with contextlib.suppress(OSError):
-                status, *_rest = benchload.fetch(HOST, port, "/help/")
-                if status == 200:
-                    return process
-                pages._stop(process)
-                raise CommandError(f"daphne answered {status} for /help/:\n{log.read_text()}")
-            time.sleep(0.2)
-        pages._stop(process)
-        raise CommandError("daphne did not start within 60 seconds.")
 
     def _check_page(self, port: int, person: benchsockets.Person) -> None:
         """A person's session opens their conversation page (else the sockets would be refused

@@ -185,7 +185,7 @@ class Command(BaseCommand):
             raise CommandError("Interrupted.") from None
         finally:
             if server is not None:
-                self._stop(server)
+                benchload.stop_server(server)
             connection.close()
             if keep:
                 self.note(f"kept the scratch database {scratch}")
@@ -288,54 +288,12 @@ class Command(BaseCommand):
         )
 
     def _start_gunicorn(self, env: dict, port: int, workers: int, workdir: Path):
-        log = workdir / "gunicorn.log"
         self.note(f"starting gunicorn ({workers} sync workers) on {HOST}:{port} ...")
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "peersupport.wsgi",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "sync",
-                "--bind",
-                f"{HOST}:{port}",
-                "--backlog",
-                "2048",
-                "--log-level",
-                "warning",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        args = ["gunicorn", "peersupport.wsgi", "--workers", str(workers), "--worker-class", "sync"]
+        args += ["--bind", f"{HOST}:{port}", "--backlog", "2048", "--log-level", "warning"]
+        return benchload.start_server(
+            "gunicorn", args, env=env, host=HOST, port=port, log=workdir / "gunicorn.log"
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise CommandError(f"gunicorn stopped while starting:\n{log.read_text()[-3000:]}")
-            with contextlib.suppress(OSError):
-                status, *_rest = benchload.fetch(HOST, port, "/help/")
-                if status == 200:
-                    return process
-                self._stop(process)
-                raise CommandError(f"gunicorn answered {status} for /help/:\n{log.read_text()}")
-            time.sleep(0.2)
-        self._stop(process)
-        raise CommandError("gunicorn did not start within 60 seconds.")
-
-    def _stop(self, process) -> None:
-        if process.poll() is not None:
-            return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
 
     # -- measuring ---------------------------------------------------------------------------------
 
