@@ -9,6 +9,8 @@ entry also expires on its own, so a write that skips the signals is seen within 
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.core.cache import cache
 from django.db import transaction
 
@@ -27,14 +29,14 @@ def current_many(*keys: str) -> list[int]:
     return [int(found[key]) if key in found else current(key) for key in keys]
 
 
-def _move(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:  # not there (the cache was emptied): any new number will do
-        cache.set(key, 2, timeout=None)
+def _move(keys: tuple[str, ...]) -> None:
+    for key in keys:
+        try:
+            cache.incr(key)
+        except ValueError:  # not there (the cache was emptied): any new number will do
+            cache.set(key, 2, timeout=None)
 
 
 def bump(*keys: str) -> None:
-    for key in keys:
-        _move(key)
-    transaction.on_commit(lambda: [_move(key) for key in keys])
+    _move(keys)
+    transaction.on_commit(partial(_move, keys))
