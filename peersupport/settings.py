@@ -121,6 +121,9 @@ TEMPLATES = [
                 "peersupport.platform.templatetags.dates",
                 "peersupport.platform.templatetags.form_errors",
             ],
+            # `{% frozen %}`: the parts of a page that are the same on every request, rendered
+            # once per process (the chrome in base.html).
+            "libraries": {"frozen": "peersupport.platform.templatetags.frozen"},
         },
     },
 ]
