@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
@@ -24,6 +24,23 @@ logger = logging.getLogger(__name__)
 # Unreachable, timed out, or answering something that is not Redis: all mean "not now".
 UNREACHABLE = (RedisError, OSError)
 RETRY_AFTER = 5.0
+
+
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new redis.Redis (with its table of ~170 reply handlers) on
+    every cache call; one per connection pool does the same work once. redis.Redis is safe to
+    share between threads: each command takes its own connection from the pool."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
 
 
 class FallbackRedisCache(RedisCache):
@@ -37,6 +54,7 @@ class FallbackRedisCache(RedisCache):
         self._local = LocMemCache(f"fallback-{id(self)}", {"TIMEOUT": params.get("TIMEOUT", 300)})
         self._down_until = 0.0
         self._lock = threading.Lock()
+        self._class = ReusedClientRedisCacheClient
 
     @property
     def redis_available(self) -> bool:

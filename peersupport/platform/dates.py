@@ -11,8 +11,10 @@ Tokyo) reads "date not valid" rather than failing the page.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, tzinfo
+from functools import lru_cache
 
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 # Years a person may enter. Far enough from 1 and 9999 that no time zone's offset can carry
@@ -57,7 +59,14 @@ def on_clock(moment: datetime | None, zone: tzinfo | None = None) -> datetime | 
 
 def time_of_day(moment: datetime | time) -> str:
     """ "7pm", "7:30am", "midday", "midnight"."""
-    hour, minute = moment.hour, moment.minute
+    return _time_of_day(moment.hour, moment.minute, get_language())
+
+
+# A page of sessions shows dozens of moments: the words for a day or a time of day are worked
+# out once per language (format strings are read from the locale, and words translated, on
+# every call otherwise). Bounded: a day's text never changes, so old entries are simply dropped.
+@lru_cache(maxsize=4096)
+def _time_of_day(hour: int, minute: int, language: str | None) -> str:
     if minute == 0 and hour == 12:
         return _("midday")
     if minute == 0 and hour == 0:
@@ -69,7 +78,14 @@ def time_of_day(moment: datetime | time) -> str:
 
 def day(value: date, format_name: str = "DATE_FORMAT") -> str:
     """A calendar day: "1 December 2026" (or "1 Dec 2026" with SHORT_DATE_FORMAT)."""
-    return formats.date_format(value, _DATE_PART.get(format_name, "DATE_FORMAT"))
+    if isinstance(value, datetime):
+        value = value.date()
+    return _day(value, _DATE_PART.get(format_name, "DATE_FORMAT"), get_language())
+
+
+@lru_cache(maxsize=4096)
+def _day(value: date, date_format: str, language: str | None) -> str:
+    return formats.date_format(value, date_format)
 
 
 def shown(moment: datetime | date | None, format_name: str = "DATETIME_FORMAT") -> str:
