@@ -21,7 +21,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 
 from peersupport.platform import generations
 
@@ -67,3 +68,28 @@ def kept(
             timeout = max(1, min(timeout, seconds(data)))
         cache.set(key, data, timeout=timeout)
     return data
+
+
+def kept_html(user, part: str, render: Callable[[], tuple[str, int | None]]) -> SafeString:
+    """A part of a person's home kept as the HTML it renders to, under the same two numbers,
+    so a home view that nothing has changed since renders none of its panels again.
+
+    `render()` gives the HTML and how long it may be kept (None: the longest). What the HTML
+    shows is what `kept` keeps (plain values, no one's free text) and must hold no form: a
+    CSRF token is never kept. It is shown on the viewer's clock and in their language, and
+    says different things by their role and whether they get emails, so all are in the key.
+    (Kept HTML is marked safe when read back: it was escaped when rendered, and the cache is
+    the service's own.)"""
+    mine, everyone = generations.current_many(_person(user.pk), EVERYONE)
+    viewer = f"{user.role}:{int(bool(user.email_notifications))}"
+    where = f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    key = f"care:home:{part}:html:{user.pk}:{mine}:{everyone}:{viewer}:{where}"
+    html = cache.get(key)
+    if html is None:
+        html, seconds = render()
+        timeout = settings.HOME_PANEL_CACHE_SECONDS
+        if seconds is not None:
+            timeout = max(1, min(timeout, seconds))
+        cache.set(key, str(html), timeout=timeout)
+    return mark_safe(html)  # noqa: S308 - our own rendering, escaped by the template engine
+

@@ -39,6 +39,24 @@ def open_concerns():
     )
 
 
+def open_concerns_listed():
+    """open_concerns as the coordinators' list shows them: the list's own columns only, so no
+    one's words are read (and decrypted) for a line that shows none of them."""
+    return (
+        Concern.objects.unresolved()
+        .urgent_first()
+        .select_related("raised_by", "handled_by")
+        .only(
+            "category",
+            "status",
+            "created_at",
+            "pairing_id",
+            "raised_by__display_name",
+            "handled_by__display_name",
+        )
+    )
+
+
 def open_urgent_concerns():
     """What the flags page shows above the flags: urgent concerns, as urgent as a flag."""
     return open_concerns().urgent()
@@ -150,10 +168,13 @@ def supporter_caseload_kept(supporter: User, *, profile) -> Caseload:
         caseload.rows = [replace(row, pairing=PairingRef(row.pairing.pk)) for row in caseload.rows]
         return caseload
 
-    def seconds(caseload: Caseload) -> int:
-        now = timezone.now()
-        starts = [row.next_session for row in caseload.rows if row.next_session]
-        until = [int((start - now).total_seconds()) + 1 for start in starts]
-        return min([CASELOAD_SECONDS, *until])
+    return home_cache.kept(supporter.pk, "caseload", compute, caseload_seconds)
 
-    return home_cache.kept(supporter.pk, "caseload", compute, seconds)
+
+def caseload_seconds(caseload: Caseload) -> int:
+    """How long a caseload may be shown as it is: until its next session begins, and at most
+    CASELOAD_SECONDS."""
+    now = timezone.now()
+    starts = [row.next_session for row in caseload.rows if row.next_session]
+    until = [int((start - now).total_seconds()) + 1 for start in starts]
+    return min([CASELOAD_SECONDS, *until])

@@ -60,7 +60,8 @@ def _plain(overview: SurvivorOverview, panel: SurvivorPanel) -> dict:
     }
 
 
-def _seconds(data: dict) -> int:
+def survivor_home_seconds(data: dict) -> int:
+    """How long what survivor_home_kept gave may be shown as it is."""
     now = timezone.now()
     starts = [s.starts_at for s in data["panel"].upcoming]
     return min([SURVIVOR_HOME_SECONDS, *(int((t - now).total_seconds()) + 1 for t in starts)])
@@ -73,5 +74,5 @@ def survivor_home_kept(survivor: User) -> dict:
         survivor.pk,
         "survivor",
         lambda: _plain(survivor_overview(survivor), survivor_panel(survivor)),
-        _seconds,
+        survivor_home_seconds,
     )

@@ -12,13 +12,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ethics.care.selectors import supporter_caseload_kept
-from ethics.care.survivor_home import survivor_home_kept
+from ethics.care.home_cache import kept_html
+from ethics.care.selectors import caseload_seconds, supporter_caseload_kept
+from ethics.care.survivor_home import survivor_home_kept, survivor_home_seconds
 from matching import supporters
+from matching.selectors import open_offers_for
 from peersupport.coordination.views import queue
 from peersupport.people import services
 from peersupport.people.access import (
@@ -47,23 +51,52 @@ from . import services as home_services
 def home(request):
     user = request.user
     if user.role == Role.SURVIVOR:
-        profile = SurvivorProfile.objects.filter(user=user).first()
-        context = {"profile": profile, **survivor_home_kept(user)}
+        context = {"panels": _survivor_panels(user)}
         return render(request, "people/home_survivor.html", context)
     if user.role == Role.SUPPORTER:
         profile = get_object_or_404(SupporterProfile, user=user)
-        caseload = None
+        panels = None
         if profile.status in (SupporterStatus.APPROVED, SupporterStatus.PAUSED):
-            caseload = supporter_caseload_kept(user, profile=profile)
+            panels = _supporter_panels(user, profile)
         context = {
             "profile": profile,
-            "caseload": caseload,
+            "panels": panels,
             "two_step": Role.SUPPORTER in settings.MFA_REQUIRED_ROLES,
         }
         return render(request, "people/home_supporter.html", context)
     if user.role == Role.COORDINATOR:
         return queue(request)  # the coordinator's home is the queue
     raise Http404
+
+
+# Each home's panels are kept rendered (home_cache.kept_html) until a write they show, the
+# clock (a session beginning, an offer running out) or HOME_PANEL_CACHE_SECONDS moves them on.
+
+
+def _survivor_panels(user):
+    def render():
+        data = survivor_home_kept(user)
+        html = render_to_string("people/_home_survivor_panels.html", {"user": user, **data})
+        return html, survivor_home_seconds(data)
+
+    return kept_html(user, "survivor", render)
+
+
+def _supporter_panels(user, profile: SupporterProfile):
+    def render():
+        offers = list(open_offers_for(user))
+        caseload = supporter_caseload_kept(user, profile=profile)
+        context = {"user": user, "offers": offers, "caseload": caseload}
+        html = render_to_string("people/_home_supporter_panels.html", context)
+        now = timezone.now()
+        expiries = [
+            int((offer.offer_expires_at - now).total_seconds()) + 1
+            for offer in offers
+            if offer.offer_expires_at
+        ]
+        return html, min([caseload_seconds(caseload), *expiries])
+
+    return kept_html(user, "supporter", render)
 
 
 @login_required

@@ -101,4 +101,4 @@ def test_what_is_kept_is_plain_and_lasts_until_the_next_session(survivor, pairin
     assert CANARY.encode() not in kept
     for module in (b"matching.models", b"sessions.models", b"peersupport.people.models"):
         assert module not in kept
-    assert 15 <= survivor_home._seconds(data) <= 21
+    assert 15 <= survivor_home.survivor_home_seconds(data) <= 21

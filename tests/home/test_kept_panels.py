@@ -1,0 +1,143 @@
+"""Each home's panels are kept as rendered HTML (home_cache.kept_html) between views: a view
+that nothing has changed since renders none of them again, and what is kept follows the viewer
+(their clock, their email choice) and every write the panels show. Nothing kept holds a CSRF
+token or anyone's words."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from ethics.care import home_cache
+from sessions.models import SessionStatus, SupportSession
+from tests.factories import SupportRequestFactory
+from tests.helpers import acknowledge_current
+
+pytestmark = pytest.mark.django_db
+
+CANARY = "kept-html-canary-q7x"
+
+
+def _home(client) -> tuple[str, list[dict]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response.content.decode(), captured.captured_queries
+
+
+def _kept_html_values() -> list[str]:
+    """Every kept HTML part in the cache (local memory in tests, Redis where configured)."""
+    keys = [key for key in _cache_keys() if ":html:" in key]
+    return [value for value in cache.get_many(keys).values() if isinstance(value, str)]
+
+
+def _cache_keys() -> list[str]:
+    prefix = cache.make_key("")
+    if hasattr(cache, "_local"):  # Redis (peersupport/platform/cache.py)
+        client = cache._cache.get_client()
+        found = [key.decode() for key in client.scan_iter(match=f"{prefix}care:home:*")]
+    else:  # local memory
+        found = list(cache._cache)
+    return [key[len(prefix) :] for key in found if key.startswith(prefix)]
+
+
+def _main(html: str) -> str:
+    """The page's own part (the chrome around it holds per-request CSRF tokens)."""
+    return html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+@pytest.fixture
+def home(survivor_client, survivor, pairing):
+    acknowledge_current(survivor)
+    _home(survivor_client)  # the session's refresh
+    return survivor_client
+
+
+def _plan(pairing, starts_at) -> SupportSession:
+    return SupportSession.objects.create(
+        pairing=pairing,
+        logged_by=pairing.supporter,
+        starts_at=starts_at,
+        mode="chat",
+        status=SessionStatus.SCHEDULED,
+    )
+
+
+def test_a_second_view_renders_from_the_kept_html_with_fewer_queries(home, survivor):
+    home_cache.touch(survivor.pk)
+    first, cold = _home(home)
+    second, warm = _home(home)
+    assert _main(second) == _main(first)
+    assert len(warm) < len(cold)
+    # The survivor's profile, request, pairing and sessions are not read again.
+    assert not any('"peer_sessions_supportsession"' in q["sql"] for q in warm)
+
+
+def test_a_session_planned_shows_at_once(home, pairing):
+    _home(home)
+    starts = timezone.now() + timedelta(days=3)
+    session = _plan(pairing, starts)
+    html, _queries = _home(home)
+    assert reverse("peer_sessions:session", args=[session.pk]) in html
+
+
+def test_times_follow_the_viewers_clock_at_once(home, survivor, pairing):
+    starts = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=3)
+    _plan(pairing, starts)
+    survivor.time_zone = "UTC"
+    survivor.save(update_fields=["time_zone"])
+    html, _queries = _home(home)
+    assert "midday" in html
+    survivor.time_zone = "Asia/Tokyo"  # 9pm there
+    survivor.save(update_fields=["time_zone"])
+    html, _queries = _home(home)
+    assert "9pm" in html and "midday" not in html
+
+
+def test_the_email_choice_changes_what_the_panel_says_at_once(survivor_client, survivor):
+    acknowledge_current(survivor)
+    SupportRequestFactory(survivor=survivor)  # waiting: the panel says how we will tell them
+    survivor.email_notifications = True
+    survivor.save(update_fields=["email_notifications"])
+    with_emails, _queries = _home(survivor_client)
+    assert "we send you a discreet email" in with_emails
+    survivor.email_notifications = False
+    survivor.save(update_fields=["email_notifications"])
+    without, _queries = _home(survivor_client)
+    assert "You have turned emails off" in without
+
+
+def test_nothing_kept_holds_a_csrf_token_or_anyones_words(home, survivor, pairing):
+    request = pairing.request
+    request.note = CANARY
+    request.save()
+    html, _queries = _home(home)
+    assert 'name="csrfmiddlewaretoken"' in html  # the page has forms (sign out) ...
+    kept = _kept_html_values()
+    assert kept, "the home's panels are kept"
+    for value in kept:
+        assert "csrfmiddlewaretoken" not in value  # ... but nothing kept holds a token
+        assert CANARY not in value
+
+
+def test_a_supporters_offers_caseload_and_panel_are_kept_and_follow_writes(
+    supporter_client, supporter, pairing
+):
+    acknowledge_current(supporter)
+    _home(supporter_client)
+    home_cache.touch(supporter.pk)
+    first, cold = _home(supporter_client)
+    second, warm = _home(supporter_client)
+    assert _main(second) == _main(first) and len(warm) < len(cold)
+    assert f'data-pairing="{pairing.pk}"' in first
+    session = _plan(pairing, timezone.now() + timedelta(days=1))
+    third, _queries = _home(supporter_client)
+    assert _main(third) != _main(first)
+    assert f"pairing={pairing.pk}" in third
+    assert session.pk
