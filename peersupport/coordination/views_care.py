@@ -37,6 +37,7 @@ from peersupport.people.access import coordinator_required
 from peersupport.people.form_base import first_error, show_validation_error
 
 from .forms import ConcernUpdateForm, FlagActionForm
+from .selectors import paginate
 
 
 def _or_gone(request, get_for, model, pk: int, *, to: str):
@@ -113,7 +114,8 @@ def flag(request, pk: int):
 
 @coordinator_required
 def concerns(request):
-    return render(request, "team/concerns.html", {"concerns": care_selectors.open_concerns()})
+    page = paginate(care_selectors.open_concerns_listed(), request.GET.get("page"))
+    return render(request, "team/concerns.html", {"concerns": page.object_list, "page": page})
 
 
 @coordinator_required
