@@ -295,6 +295,8 @@ QUEUE_CACHE_SECONDS = env.int("QUEUE_CACHE_SECONDS", default=300)
 # Each person's home panel is kept until a write it shows (ethics/care/home_cache.py), and at
 # most this long.
 HOME_PANEL_CACHE_SECONDS = env.int("HOME_PANEL_CACHE_SECONDS", default=300)
+# The coordinators' figures page keeps its figures this long (coordination/figures.py).
+FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=60)
 # The outbox's delivery: beat's sweep (besides the nudge after each commit), rows per
 # transaction, and tries before a refused email counts as failed (the wait doubles from
 # OUTBOX_RETRY_SECONDS, up to an hour).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -26,7 +27,7 @@ from peersupport.people.events import AuditAction
 from peersupport.people.form_base import first_error
 from peersupport.people.models import SupporterStatus
 
-from . import charts, health, selectors
+from . import figures, health, selectors
 from .forms import SupporterActionForm
 from .queue_shown import queue_shown
 
@@ -139,21 +140,12 @@ def at_risk(request):
 
 @coordinator_required
 def service_health(request):
-    data = health.service_health().suppressed()
+    """The service's figures: kept for settings.FIGURES_CACHE_SECONDS (figures.py), and the
+    page says as of when."""
     return render(
         request,
         "team/health.html",
-        {
-            "health": data,
-            "sessions_chart": charts.bar_chart(
-                [(charts.week_label(week), n) for week, n in data.sessions_per_week],
-                title=_("Sessions held per week"),
-            ),
-            "states_chart": charts.bar_chart(
-                [(label, n) for _code, label, n in data.pairings_by_state],
-                title=_("Pairings by state"),
-            ),
-        },
+        {**figures.kept(), "figures_seconds": settings.FIGURES_CACHE_SECONDS},
     )
 
 

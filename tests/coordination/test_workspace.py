@@ -17,6 +17,7 @@ from ethics.care.models import ChangeKind, ChangeRequest, Concern, DebriefReques
 from matching import queue_cache
 from matching.models import PairingState
 from matching.supporters import supporter_capacity_set
+from peersupport.coordination import figures as kept_figures
 from peersupport.coordination.health import service_health
 from peersupport.people.models import Language, SupporterStatus
 from sessions.models import (
@@ -133,9 +134,10 @@ def _count_queries(client, url, params=None) -> int:
 
 
 def _nothing_kept() -> None:
-    """Forget what earlier views kept (the queue's suggestions, the home panels)."""
+    """Forget what earlier views kept (the queue's suggestions, the home panels, the figures)."""
     queue_cache.invalidate()
     home_cache.touch_everyone()
+    kept_figures.forget()
 
 
 def _fixed_queries(client, django_assert_num_queries, url, make, params=None):
