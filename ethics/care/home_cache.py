@@ -44,10 +44,6 @@ def touch_everyone() -> None:
     generations.bump(EVERYONE)
 
 
-def panel(user_id: int, compute: Callable[[], dict]) -> dict:
-    return kept(user_id, "panel", compute)
-
-
 def kept(
     user_id: int,
     part: str,
@@ -80,16 +76,17 @@ def kept_html(user, part: str, render: Callable[[], tuple[str, int | None]]) -> 
     says different things by their role and whether they get emails, so all are in the key.
     (Kept HTML is marked safe when read back: it was escaped when rendered, and the cache is
     the service's own.)"""
-    mine, everyone = generations.current_many(_person(user.pk), EVERYONE)
     viewer = f"{user.role}:{int(bool(user.email_notifications))}"
     where = f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
-    key = f"care:home:{part}:html:{user.pk}:{mine}:{everyone}:{viewer}:{where}"
-    html = cache.get(key)
-    if html is None:
+    key = f"care:home:{part}:html:{user.pk}:{viewer}:{where}"
+
+    def rendered() -> tuple[str, int]:
         html, seconds = render()
         timeout = settings.HOME_PANEL_CACHE_SECONDS
         if seconds is not None:
             timeout = max(1, min(timeout, seconds))
-        cache.set(key, str(html), timeout=timeout)
-    return mark_safe(html)  # noqa: S308 - our own rendering, escaped by the template engine
+        return str(html), timeout
 
+    # One round trip: the two numbers and the kept HTML together (generations.kept).
+    html = generations.kept(key, (_person(user.pk), EVERYONE), rendered)
+    return mark_safe(html)  # noqa: S308 - our own rendering, escaped by the template engine

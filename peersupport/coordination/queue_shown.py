@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -62,14 +61,13 @@ def queue_shown(
 ) -> tuple[dict, Page]:
     """The queue page's values (from the cache when nothing it shows has changed since) and a
     page of the pagination for the same count."""
-    gen = generations.current(queue_cache.GENERATION_KEY)
     number = _number(page_number)
-    key = f"team:queue:shown:{gen}:{translation.get_language()}:{show}:{language or 0}:{number}"
-    data = cache.get(key)
-    if data is None:
-        data, seconds = _compute(
-            show=show, language=language, number=number, now=now or timezone.now()
-        )
-        cache.set(key, data, timeout=seconds)
+    key = f"team:queue:shown:{translation.get_language()}:{show}:{language or 0}:{number}"
+    # The queue's number and the kept values in one round trip (generations.kept).
+    data = generations.kept(
+        key,
+        (queue_cache.GENERATION_KEY,),
+        lambda: _compute(show=show, language=language, number=number, now=now or timezone.now()),
+    )
     page = Paginator(range(data["count"]), selectors.PAGE_SIZE).get_page(data["number"])
     return {**data, "rows_html": mark_safe(data["rows_html"])}, page  # noqa: S308 (our render)

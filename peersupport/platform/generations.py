@@ -9,10 +9,14 @@ entry also expires on its own, so a write that skips the signals is seen within 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import partial
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
+
+T = TypeVar("T")
 
 
 def current(key: str) -> int:
@@ -30,6 +34,10 @@ def current_many(*keys: str) -> list[int]:
 
 
 def _move(keys: tuple[str, ...]) -> None:
+    incr_many = getattr(cache, "incr_many", None)  # Redis: one round trip for them all
+    if incr_many is not None:
+        incr_many(keys)
+        return
     for key in keys:
         try:
             cache.incr(key)
@@ -40,3 +48,25 @@ def _move(keys: tuple[str, ...]) -> None:
 def bump(*keys: str) -> None:
     _move(keys)
     transaction.on_commit(partial(_move, keys))
+
+
+def kept(key: str, numbers: Sequence[str], compute: Callable[[], tuple[T, int]]) -> T:
+    """A value kept under `key`, good while the numbers named by `numbers` have not moved,
+    fetched with those numbers in one round trip to the cache.
+
+    The value is kept with the numbers read before it was worked out: a write that moves one
+    of them meanwhile (or later) makes the next reader work it out again, as a number in the
+    key would, but without a second round trip to learn the numbers first. `compute()` gives
+    the value and how many seconds it may be kept at most."""
+    found = cache.get_many([*numbers, key])
+    seen = tuple(found.get(name) for name in numbers)
+    entry = found.get(key)
+    # (An entry of another shape, kept by an older release under the same key, is redone.)
+    fits = isinstance(entry, tuple) and len(entry) == 2
+    if fits and None not in seen and entry[0] == seen:
+        return entry[1]
+    if None in seen:  # a number not there yet (or the cache was emptied): start it
+        seen = tuple(current_many(*numbers))
+    value, seconds = compute()
+    cache.set(key, (seen, value), timeout=max(1, seconds))
+    return value

@@ -72,7 +72,13 @@ def test_a_paused_pairing_is_seen_at_once(supporter_client, supporter, pairing):
     html = _home(supporter_client)[0]
     # Still live (paused), and the page reflects the new state wherever it shows it.
     assert f'data-pairing-actions="{pairing.pk}"' in html
-    assert home_cache.panel(supporter.pk, lambda: {})["pairings"][0].state == pairing.state
+    # What the page showed was rendered after the pause, and is what is kept now.
+    panel = html.split("data-ethics-panel", 1)[1].split("</div>", 1)[0]
+
+    def not_again():
+        raise AssertionError("the panel should be kept from the view above")
+
+    assert panel in home_cache.kept_html(supporter, "panel", not_again)
 
 
 def test_what_is_kept_holds_no_free_text(survivor, pairing):

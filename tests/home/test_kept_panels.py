@@ -34,7 +34,8 @@ def _home(client) -> tuple[str, list[dict]]:
 def _kept_html_values() -> list[str]:
     """Every kept HTML part in the cache (local memory in tests, Redis where configured)."""
     keys = [key for key in _cache_keys() if ":html:" in key]
-    return [value for value in cache.get_many(keys).values() if isinstance(value, str)]
+    # Each is kept with the numbers it was worked out under (platform.generations.kept).
+    return [value[1] for value in cache.get_many(keys).values() if isinstance(value, tuple)]
 
 
 def _cache_keys() -> list[str]:

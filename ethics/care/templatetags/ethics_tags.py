@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 from django import template
+from django.template.loader import render_to_string
 
 from ethics.agreements.selectors import outstanding_agreements
 from peersupport.people.models import Role
@@ -13,13 +14,21 @@ from ..access import is_approved_supporter
 register = template.Library()
 
 
-@register.inclusion_tag("ethics/_home_panel.html", takes_context=True)
+PANEL_TEMPLATE = "ethics/_home_panel.html"
+
+
+@register.simple_tag(takes_context=True)
 def ethics_home(context):
     user = context["user"]
     if not user.is_authenticated:
-        return {"user": user}
-    # Kept per person until a write it shows (home_cache.py): no queries on most views.
-    return {"user": user, **home_cache.panel(user.pk, lambda: _panel(user))}
+        return render_to_string(PANEL_TEMPLATE, {"user": user})
+    # Kept rendered per person until a write it shows (home_cache.py): no queries and no
+    # rendering on most views. The panel holds no form, so no CSRF token is kept.
+    return home_cache.kept_html(
+        user,
+        "panel",
+        lambda: (render_to_string(PANEL_TEMPLATE, {"user": user, **_panel(user)}), None),
+    )
 
 
 def _panel(user) -> dict:
