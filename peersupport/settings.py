@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "peersupport.platform.context_processors.site",
+                "peersupport.people.context_processors.menu",
             ],
             # `when`: every page shows a moment the same way, on the viewer's clock; the
             # error summary and "Error: " title of a form that failed (GOV.UK patterns).

@@ -44,7 +44,7 @@ from matching.models import Pairing, PairingState, PairingTransition
 from peersupport.people.events import AuditAction, NotificationKind
 from peersupport.people.mail import discreet_message, transport_connection
 from peersupport.people.models import Notification
-from peersupport.people.notifications import notify_coordinators
+from peersupport.people.notifications import notify_coordinators, unread_changed
 from peersupport.people.services import audit_record
 
 from .models import (
@@ -397,6 +397,7 @@ def reminders_deliver_batch(
                     )
                 )
         Notification.objects.bulk_create(notifications)
+        unread_changed(*{n.user_id for n in notifications})
         deliveries = ReminderDelivery.objects.bulk_create(
             [
                 ReminderDelivery(

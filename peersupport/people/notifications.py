@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from peersupport.platform import generations
+
 from .events import NotificationKind
 from .models import Notification, Role, User
 from .outbox import outbox_notice_add
@@ -35,6 +37,7 @@ def notify(
     notification = Notification.objects.create(
         user=user, kind=NotificationKind(kind), text=text[:300], link=link
     )
+    unread_changed(user.pk)
     if email:
         outbox_notice_add(user=user, urgent=force_email)
     return notification
@@ -61,3 +64,31 @@ def notify_coordinators(
         )
         count += 1
     return count
+
+
+# -- the unread badge on every page ------------------------------------------------------------
+# Every page shows the person's unread count in its menu (base.html). It is kept in the cache
+# under a number of the person's (platform.generations) that every write to their notices
+# moves: notify() above, marking them read (services.notifications_mark_read) and the
+# reminders' batches (sessions/reminders.py). A write that skips these (the retention sweep
+# deleting old notices) shows within UNREAD_SECONDS.
+UNREAD_SECONDS = 300
+
+
+def _unread_generation(user_id: int) -> str:
+    return f"people:unread:number:{user_id}"
+
+
+def unread_changed(*user_ids: int) -> None:
+    """These people's unread counts are out of date."""
+    if user_ids:
+        generations.bump(*(_unread_generation(pk) for pk in user_ids))
+
+
+def unread_count(user: User) -> int:
+    """One round trip to the cache on most pages (generations.kept), one query otherwise."""
+    return generations.kept(
+        f"people:unread:count:{user.pk}",
+        (_unread_generation(user.pk),),
+        lambda: (user.notifications.unread().count(), UNREAD_SECONDS),
+    )

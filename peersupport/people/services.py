@@ -24,7 +24,7 @@ from .models import (
     SurvivorProfile,
     User,
 )
-from .notifications import notify
+from .notifications import notify, unread_changed
 
 
 def audit_record(
@@ -104,7 +104,9 @@ def survivor_profile_update(
 @transaction.atomic
 def notifications_mark_read(*, user: User) -> int:
     """Mark every unread in-app notice of `user` read; returns how many."""
-    return user.notifications.unread().update(read_at=timezone.now())
+    marked = user.notifications.unread().update(read_at=timezone.now())
+    unread_changed(user.pk)
+    return marked
 
 
 @transaction.atomic

@@ -8,8 +8,6 @@ def site(request):
     context = {"SITE_NAME": settings.SITE_NAME}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        # Lazy: counted only when a template shows it (one query).
-        context["unread_count"] = lambda: user.notifications.unread().count()
         # When the server ends this session if nothing more happens: the warning dialog plans
         # from it, and without JavaScript the page leaves a little after it (base.html).
         context["idle_seconds_left"] = seconds = idle_seconds_left(request.session)
