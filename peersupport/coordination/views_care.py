@@ -36,8 +36,8 @@ from ethics.care.views import debrief_page
 from peersupport.people.access import coordinator_required
 from peersupport.people.form_base import first_error, show_validation_error
 
+from .concerns_shown import concerns_shown
 from .forms import ConcernUpdateForm, FlagActionForm
-from .selectors import paginate
 
 
 def _or_gone(request, get_for, model, pk: int, *, to: str):
@@ -114,8 +114,9 @@ def flag(request, pk: int):
 
 @coordinator_required
 def concerns(request):
-    page = paginate(care_selectors.open_concerns_listed(), request.GET.get("page"))
-    return render(request, "team/concerns.html", {"concerns": page.object_list, "page": page})
+    # Kept between writes to concerns (concerns_shown.py): no query on most views.
+    rows, page = concerns_shown(request.GET.get("page"))
+    return render(request, "team/concerns.html", {"concerns": rows, "page": page})
 
 
 @coordinator_required
