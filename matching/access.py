@@ -9,14 +9,17 @@ supporter's reach. Coordinators see all.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from peersupport.people.models import BARRED_SUPPORTER_STATUSES, Role
+from peersupport.people.models import BARRED_SUPPORTER_STATUSES, Role, SupporterProfile
 
 from .models import SUPPORTER_VISIBLE_STATES, Block, Pairing, PairingState, SupportRequest
 
 _PAIRING_RELATED = ("survivor", "supporter", "request")
+# The viewer's own side of a pairing: the row get_pairing_for hands back points at the viewer
+# (the same person, already loaded) instead of reading their row a second time.
+_OWN_SIDE = {Role.SURVIVOR: "survivor", Role.SUPPORTER: "supporter"}
 
 
 def get_request_for(user, pk: int) -> SupportRequest:
@@ -31,39 +34,70 @@ def get_request_for(user, pk: int) -> SupportRequest:
         raise Http404 from error
 
 
-def pairings_visible_to(user):
-    queryset = Pairing.objects.select_related(*_PAIRING_RELATED)
+def _visible(user, related, *also: Q):
+    """The pairings `user` may see (the rules above, in one place), with `related` rows read
+    along and any further conditions `also`, in one filter."""
+    queryset = Pairing.objects.select_related(*related)
     if user.role == Role.SURVIVOR:
-        return queryset.filter(survivor=user)
+        return queryset.filter(*also, survivor=user)
     if user.role == Role.SUPPORTER:
-        # A survivor who blocked this supporter is gone from their view at once.
-        blocked = Block.objects.filter(survivor=OuterRef("survivor"), supporter=user)
-        return (
-            queryset.filter(supporter=user, state__in=SUPPORTER_VISIBLE_STATES)
-            .exclude(Exists(blocked))
-            .exclude(safeguarding_hold=True)
-            .exclude(supporter__supporter_profile__status__in=BARRED_SUPPORTER_STATUSES)
+        # A survivor who blocked this supporter is gone from their view at once. The
+        # supporter of every pairing here is `user`: a suspended or retired one sees none.
+        # (Two plain subqueries on `user`, the cheapest form of these rules to build and plan;
+        # NOT IN is NOT EXISTS here, as neither column can be null.)
+        blocked = Block.objects.filter(supporter=user).values("survivor")
+        barred = SupporterProfile.objects.filter(user=user, status__in=BARRED_SUPPORTER_STATUSES)
+        return queryset.filter(
+            ~Q(survivor__in=blocked),
+            ~Q(supporter__in=barred.values("user")),
+            *also,
+            supporter=user,
+            state__in=SUPPORTER_VISIBLE_STATES,
+            safeguarding_hold=False,
         )
     if user.role == Role.COORDINATOR:
-        return queryset
+        return queryset.filter(*also)
     return queryset.none()
 
 
-def get_pairing_for(user, pk: int, *, live_only: bool = False, for_update: bool = False) -> Pairing:
+def pairings_visible_to(user):
+    return _visible(user, _PAIRING_RELATED)
+
+
+def get_pairing_for(
+    user,
+    pk: int,
+    *,
+    live_only: bool = False,
+    for_update: bool = False,
+    with_request: bool = False,
+) -> Pairing:
     """The pairing `pk` if `user` may see it, else 404.
 
     live_only: only while it holds a place (awaiting agreement, active, paused), e.g. for
     logging sessions or answering check-ins.
+    with_request: read its request along (a coordinator's always is). The two people's pages
+    seldom need it; `pairing.request` still works without, at the cost of a query.
+    The viewer's own side (`pairing.supporter` for their supporter, `pairing.survivor` for
+    their survivor) is `user` itself.
     """
-    queryset = pairings_visible_to(user)
-    if live_only:
-        queryset = queryset.filter(state__in=SUPPORTER_VISIBLE_STATES)
+    own = _OWN_SIDE.get(user.role)
+    related = [name for name in _PAIRING_RELATED if name != own]
+    if own is not None and not with_request:
+        related.remove("request")
+    also = [Q(pk=pk)]
+    if live_only and user.role != Role.SUPPORTER:  # a supporter sees live pairings only
+        also.append(Q(state__in=SUPPORTER_VISIBLE_STATES))
+    queryset = _visible(user, related, *also)
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
     try:
-        return queryset.get(pk=pk)
+        pairing = queryset.get()
     except Pairing.DoesNotExist as error:
         raise Http404 from error
+    if own is not None:
+        setattr(pairing, own, user)
+    return pairing
 
 
 def get_offer_for(user, pk: int, *, for_update: bool = False) -> Pairing:

@@ -4,7 +4,8 @@
 The summary is the request's lists (vocabulary names), time zone and preferences: never the
 survivor's note, which the page reads from the request row itself. It is kept under the
 queue's generation (queue_cache.py), which every write to a request, its lists or the
-vocabularies moves on, with the request's `updated_at` in the key too; entries expire after
+vocabularies moves on (the entry carries the number it was worked out under:
+generations.kept), with the request's `updated_at` in the key too; entries expire after
 settings.QUEUE_CACHE_SECONDS whatever happens.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import translation
 
 from peersupport.platform import generations
@@ -71,12 +71,12 @@ def _summary(request_id: int) -> RequestSummary:
 
 
 def request_summary(request: SupportRequest) -> RequestSummary:
-    """The summary of `request` (a row the caller has already checked access to)."""
-    gen = generations.current(queue_cache.GENERATION_KEY)
+    """The summary of `request` (a row the caller has already checked access to): the entry
+    and the queue's number in one round trip (generations.kept)."""
     stamp = request.updated_at.isoformat()
-    key = f"matching:summary:{gen}:{translation.get_language()}:{request.pk}:{stamp}"
-    summary = cache.get(key)
-    if summary is None:
-        summary = _summary(request.pk)
-        cache.set(key, summary, timeout=settings.QUEUE_CACHE_SECONDS)
-    return summary
+    key = f"matching:summary:{translation.get_language()}:{request.pk}:{stamp}"
+    return generations.kept(
+        key,
+        [queue_cache.GENERATION_KEY],
+        lambda: (_summary(request.pk), settings.QUEUE_CACHE_SECONDS),
+    )

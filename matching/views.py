@@ -210,8 +210,9 @@ def pairing_detail(request, pk: int):
     whole story, and its changes, on their own page: an old link takes them there."""
     if request.user.is_coordinator:
         return redirect("team:pairing", pk=pk)
-    pairing = get_pairing_for(request.user, pk)
     user = request.user
+    # The request is read along for its supporter only: its summary and note are theirs.
+    pairing = get_pairing_for(user, pk, with_request=user.is_supporter)
     context = {
         "pairing": pairing,
         "show_supporter": user.is_supporter or survivor_may_see_supporter(pairing),
