@@ -54,7 +54,10 @@ def home(request):
         context = {"panels": _survivor_panels(user)}
         return render(request, "people/home_survivor.html", context)
     if user.role == Role.SUPPORTER:
-        profile = get_object_or_404(SupporterProfile, user=user)
+        # Through the user, so the menu's check of their standing reads the same row.
+        profile = getattr(user, "supporter_profile", None)
+        if profile is None:
+            raise Http404
         panels = None
         if profile.status in (SupporterStatus.APPROVED, SupporterStatus.PAUSED):
             panels = _supporter_panels(user, profile)

@@ -127,7 +127,10 @@ def test_suspend_and_retire_end_every_pairing_and_block_every_page(
     assert SupportRequest.objects.filter(survivor=active.survivor, status="open").exists()
     for url in _supporter_pages(active)[1:]:
         assert supporter_client.get(url).status_code == 404, url
-    assert b'data-standing="retired"' in supporter_client.get(reverse("home")).content
+    home = supporter_client.get(reverse("home")).content.decode()
+    assert 'data-standing="retired"' in home
+    # The menu offers no supporter page either (each would answer 404).
+    assert f'href="{reverse("care:debriefs")}"' not in home
     with pytest.raises(ValidationError):
         supporter_reinstate(profile_id=profile.pk, coordinator=coordinator)
 
@@ -153,3 +156,15 @@ def test_suspend_refused_for_someone_not_approved(postgres, coordinator):
         supporter_suspend(
             profile_id=applicant.supporter_profile.pk, coordinator=SurvivorFactory(), reason="x"
         )
+
+
+def test_the_menu_offers_debriefs_to_a_supporter_until_suspended(
+    postgres, supporter, coordinator, pairing, supporter_client
+):
+    debriefs = f'href="{reverse("care:debriefs")}"'
+    assert debriefs in supporter_client.get(reverse("profile")).content.decode()
+    supporter_suspend(
+        profile_id=supporter.supporter_profile.pk, coordinator=coordinator, reason="A concern"
+    )
+    assert debriefs not in supporter_client.get(reverse("profile")).content.decode()
+    assert debriefs not in supporter_client.get(reverse("home")).content.decode()
