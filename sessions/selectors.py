@@ -7,15 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, Expression, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from matching.access import pairings_visible_to
 from matching.eligibility import with_places
 from matching.models import CAPACITY_STATES, Pairing, PairingState
 from peersupport.people.models import SupporterProfile, SupporterStatus, User
+from peersupport.platform.dates import shown
 
 from .models import (
     CANCELLED_STATUSES,
@@ -197,43 +203,171 @@ def survivor_panel(survivor: User, *, now: datetime | None = None) -> SurvivorPa
     )
 
 
+# The pair's page shows the latest past sessions a page at a time (a phone is not the place
+# for fifty rows), and the latest check-ins.
+PAST_PER_PAGE = 10
+OVERVIEW_CHECKINS = 20
+# A number no session will have, standing for the pk in a link reversed once per page.
+_PK_MARK = 987654321
+
+
+def _link(name: str):
+    """`name`'s link for any session pk: reversed once, then the pk (an int) put in."""
+    before, after = reverse(name, kwargs={"pk": _PK_MARK}).split(str(_PK_MARK))
+    return lambda pk: f"{before}{int(pk)}{after}"
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A session as the pair's page shows it (no notes): its words and links, worked out once."""
+
+    pk: int
+    url: str
+    when: str
+    mode_label: str
+    status_label: str
+    minutes: int
+    length: str  # "60 minutes"
+    wellbeing_label: str  # "" when none was shared
+    notes_url: str  # the viewer's own notes on it, or ""
+    reschedule_asked: bool
+
+
+@dataclass(frozen=True)
+class CheckInRow:
+    """A check-in as the pair's page shows it. `note` is the survivor's words, read for this
+    page only: rows are never kept anywhere."""
+
+    pk: int
+    due: str
+    answered: bool
+    mood_label: str
+    wants_session_label: str
+    note: str
+    answer_url: str  # for the survivor, while it waits for an answer; else ""
+
+
+@dataclass(frozen=True)
+class ScheduleShown:
+    interval_days: int
+    next_due: str
+    active: bool
+
+
 @dataclass
 class PairOverview:
     pairing: Pairing
     is_survivor: bool
-    upcoming: list[SupportSession]
-    past: list[SupportSession]
-    checkins: list[CheckIn]
-    schedule: CheckInSchedule | None
+    upcoming: list[SessionRow]
+    past: Page  # of SessionRow, newest first
+    checkins: list[CheckInRow]
+    schedule: ScheduleShown | None
 
 
-def pair_overview(pairing: Pairing, viewer: User, *, now: datetime | None = None) -> PairOverview:
-    """A pair's sessions and check-ins, for one of the two of them (no private notes)."""
+_SESSION_COLUMNS = (
+    "pk",
+    "starts_at",
+    "duration_minutes",
+    "mode",
+    "status",
+    "wellbeing",
+    "logged_by_id",
+    "reschedule_requested_at",
+)
+_CHECKIN_COLUMNS = ("pk", "due_at", "answered_at", "mood", "wants_session", "note")
+
+
+def pair_overview(
+    pairing: Pairing, viewer: User, *, page: str | int | None = None, now: datetime | None = None
+) -> PairOverview:
+    """A pair's sessions and check-ins, for one of the two of them (no private notes), with
+    page `page` of the past sessions: five small queries whatever the numbers of rows (the
+    schedule, the number of past sessions, the sessions coming up, the page of past ones, the
+    latest check-ins), plain columns only, each row's words and links worked out here."""
     now = now or timezone.now()
-    sessions = SupportSession.objects.without_notes().filter(pairing=pairing)
     is_survivor = viewer.pk == pairing.survivor_id
-    checkins = CheckIn.objects.filter(pairing=pairing, due_at__lte=now).order_by("-due_at")
-    upcoming, past = list(sessions.upcoming(now)), list(sessions.past(now)[:50])
-    checkins = list(checkins[:20])
-    _label(upcoming + past, mode=SessionMode, status=SessionStatus, wellbeing=Wellbeing)
-    _label(checkins, mood=Wellbeing, wants_session=WantsSession)
+    sessions = SupportSession.objects.filter(pairing=pairing)
+    schedules = CheckInSchedule.objects.filter(pairing=pairing)
+    schedule = next(iter(schedules.values_list("interval_days", "next_due_at", "active")), None)
+    past = sessions.past(now)
+    past_page = Paginator(range(past.count()), PAST_PER_PAGE).get_page(page)
+    first = (past_page.number - 1) * PAST_PER_PAGE
+    checkins = CheckIn.objects.filter(pairing=pairing, due_at__lte=now).order_by("-due_at", "-id")
+
+    session_url, notes_url = _link("peer_sessions:session"), _link("peer_sessions:session_notes")
+    modes, statuses, moods = _words(SessionMode), _words(SessionStatus), _words(Wellbeing)
+    minutes = _("%(minutes)s minutes")
+
+    def session_rows(queryset, format_name: str) -> list[SessionRow]:
+        return [
+            SessionRow(
+                pk=pk,
+                url=session_url(pk),
+                when=shown(starts_at, format_name),
+                mode_label=modes.get(mode, ""),
+                status_label=statuses.get(status, ""),
+                minutes=duration,
+                length=minutes % {"minutes": duration},
+                wellbeing_label=moods.get(wellbeing, ""),
+                notes_url=notes_url(pk) if logged_by_id == viewer.pk else "",
+                reschedule_asked=reschedule is not None,
+            )
+            for pk, starts_at, duration, mode, status, wellbeing, logged_by_id, reschedule in (
+                queryset.values_list(*_SESSION_COLUMNS)
+            )
+        ]
+
+    upcoming = session_rows(sessions.upcoming(now), "DATETIME_FORMAT")
+    past_page.object_list = session_rows(
+        past[first : first + PAST_PER_PAGE], "SHORT_DATETIME_FORMAT"
+    )
     return PairOverview(
         pairing=pairing,
         is_survivor=is_survivor,
         upcoming=upcoming,
-        past=past,
-        checkins=checkins,
-        schedule=CheckInSchedule.objects.filter(pairing=pairing).first(),
+        past=past_page,
+        checkins=_checkin_rows(
+            checkins.values_list(*_CHECKIN_COLUMNS)[:OVERVIEW_CHECKINS], is_survivor=is_survivor
+        ),
+        schedule=(
+            None
+            if schedule is None
+            else ScheduleShown(
+                interval_days=schedule[0],
+                next_due=shown(schedule[1], "DATETIME_FORMAT"),
+                active=schedule[2],
+            )
+        ),
     )
 
 
-def _label(rows: list, **fields) -> None:
-    """Each row's `<field>_label`: the words for its code, each looked up once per list
-    (get_<field>_display hashes every choice's lazy label, translating it, on every call)."""
-    for name, choices in fields.items():
-        words = {value: str(label) for value, label in choices.choices}
-        for row in rows:
-            setattr(row, f"{name}_label", words.get(getattr(row, name), ""))
+def _checkin_rows(rows, *, is_survivor: bool) -> list[CheckInRow]:
+    moods, wants = _words(Wellbeing), _words(WantsSession)
+    answer_url = _link("peer_sessions:checkin")
+    return [
+        CheckInRow(
+            pk=pk,
+            due=shown(due_at, "SHORT_DATE_FORMAT"),
+            answered=answered_at is not None,
+            mood_label=moods.get(mood, ""),
+            wants_session_label=wants.get(wants_session, ""),
+            note=note or "",
+            answer_url=answer_url(pk) if is_survivor and answered_at is None else "",
+        )
+        for pk, due_at, answered_at, mood, wants_session, note in rows
+    ]
+
+
+def _words(choices) -> dict:
+    """The words for each code of `choices` in the current language, worked out once per
+    language and process (get_<field>_display hashes every choice's lazy label, translating
+    it, on every call)."""
+    return _words_in(choices, get_language())
+
+
+@lru_cache(maxsize=64)
+def _words_in(choices, language: str | None) -> dict:
+    return {value: str(label) for value, label in choices.choices}
 
 
 def live_pairings_of_supporter(supporter: User):

@@ -214,7 +214,7 @@ def session_cancel(request, pk: int):
 def pairing_sessions(request, pk: int):
     """A pair's sessions, check-ins and schedule, for the two of them."""
     pairing = get_pairing_as_party(request.user, pk)
-    overview = selectors.pair_overview(pairing, request.user)
+    overview = selectors.pair_overview(pairing, request.user, page=request.GET.get("page"))
     return render(request, "sessions/pairing.html", {"overview": overview, "pairing": pairing})
 
 

@@ -1,0 +1,221 @@
+"""A pair's sessions page (peer_sessions:pairing, selectors.pair_overview): what each of the two
+sees, the past sessions a page at a time, the latest check-ins, a fixed number of queries
+whatever the numbers of rows, and nobody's words kept anywhere."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions.models import CheckIn, CheckInSchedule, SessionStatus, SupportSession
+from sessions.selectors import OVERVIEW_CHECKINS, PAST_PER_PAGE
+
+pytestmark = pytest.mark.django_db
+
+CANARY = "checkin-words-canary-z4k"
+
+
+def _url(pairing, page=None) -> str:
+    url = reverse("peer_sessions:pairing", kwargs={"pk": pairing.pk})
+    return url if page is None else f"{url}?page={page}"
+
+
+def _page(client, url) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries.captured_queries)
+
+
+def _past(pairing, count: int, *, start_days: int = 1, logged_by=None) -> list[SupportSession]:
+    """`count` held sessions, a day apart, the newest `start_days` ago (newest first)."""
+    now = timezone.now()
+    return [
+        SupportSession.objects.create(
+            pairing=pairing,
+            logged_by=logged_by or pairing.supporter,
+            starts_at=now - timedelta(days=start_days + n),
+            duration_minutes=45,
+            mode="phone",
+            status=SessionStatus.HELD,
+            wellbeing=4,
+            private_notes=f"private words {n} q57",
+        )
+        for n in range(count)
+    ]
+
+
+def _upcoming(pairing, count: int) -> list[SupportSession]:
+    now = timezone.now()
+    return [
+        SupportSession.objects.create(
+            pairing=pairing,
+            logged_by=pairing.supporter,
+            starts_at=now + timedelta(days=2 + n),
+            duration_minutes=50,
+            mode="video",
+            status=SessionStatus.SCHEDULED,
+        )
+        for n in range(count)
+    ]
+
+
+def _checkins(pairing, count: int, *, answered: bool = True) -> list[CheckIn]:
+    """`count` check-ins a week apart, the newest due yesterday (newest first)."""
+    now = timezone.now()
+    return [
+        CheckIn.objects.create(
+            pairing=pairing,
+            due_at=now - timedelta(days=1 + 7 * n),
+            mood=2 if answered else None,
+            wants_session="yes" if answered else "",
+            note=f"{CANARY} {n}" if answered else "",
+            answered_at=now - timedelta(days=7 * n) if answered else None,
+        )
+        for n in range(count)
+    ]
+
+
+def _session_links(html: str) -> list[int]:
+    """The sessions linked from the page, in the order shown."""
+    return [int(pk) for pk in re.findall(r'href="/[^"]*?/(\d+)/"', _section(html, "past-h"))]
+
+
+def _section(html: str, heading_id: str) -> str:
+    return html.split(f'aria-labelledby="{heading_id}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_query_count_stays_the_same_whatever_the_numbers_of_rows(
+    supporter_client, survivor_client, pairing
+):
+    CheckInSchedule.objects.create(
+        pairing=pairing,
+        next_due_at=timezone.now() + timedelta(days=3),
+        quiet_start="22:00",
+        quiet_end="07:00",
+    )
+    _past(pairing, 1)
+    _upcoming(pairing, 1)
+    _checkins(pairing, 1)
+    for client in (supporter_client, survivor_client):
+        _page(client, _url(pairing))  # the session's refresh, the unread badge kept
+    small = {
+        client: _page(client, _url(pairing))[1] for client in (supporter_client, survivor_client)
+    }
+    _past(pairing, 3 * PAST_PER_PAGE + 4, start_days=40)
+    _upcoming(pairing, 6)
+    _checkins(pairing, OVERVIEW_CHECKINS + 5, answered=False)
+    for client, count in small.items():
+        assert _page(client, _url(pairing))[1] == count
+        assert _page(client, _url(pairing, 3))[1] == count
+
+
+def test_past_sessions_come_a_page_at_a_time_newest_first(supporter_client, pairing):
+    sessions = _past(pairing, 2 * PAST_PER_PAGE + 5)
+    upcoming = _upcoming(pairing, 2)
+    first = _page(supporter_client, _url(pairing))[0]
+    assert _session_links(first) == [s.pk for s in sessions[:PAST_PER_PAGE]]
+    assert "1 / 3" in first and 'href="?page=2"' in first
+    last = _page(supporter_client, _url(pairing, 3))[0]
+    assert _session_links(last) == [s.pk for s in sessions[2 * PAST_PER_PAGE :]]
+    assert "3 / 3" in last and 'href="?page=2"' in last
+    # What is coming up is on every page, soonest first.
+    for html in (first, last):
+        shown = re.findall(r'href="/[^"]*?/(\d+)/"', _section(html, "upcoming-h"))
+        assert [int(pk) for pk in shown] == [s.pk for s in upcoming]
+    # A page that is not a number is the first; one past the end, the last.
+    assert _session_links(_page(supporter_client, _url(pairing, "x"))[0]) == _session_links(first)
+    assert _session_links(_page(supporter_client, _url(pairing, 99))[0]) == _session_links(last)
+
+
+def test_one_page_of_past_sessions_shows_no_page_links(supporter_client, pairing):
+    _past(pairing, PAST_PER_PAGE)
+    html = _page(supporter_client, _url(pairing))[0]
+    assert len(_session_links(html)) == PAST_PER_PAGE
+    assert 'aria-label="Pages"' not in html
+
+
+def test_each_past_session_shows_its_words_and_the_supporters_own_notes_link(
+    supporter_client, survivor_client, pairing, survivor
+):
+    mine, theirs = _past(pairing, 1)[0], _past(pairing, 1, start_days=3, logged_by=survivor)[0]
+    html = _page(supporter_client, _url(pairing))[0]
+    past = _section(html, "past-h")
+    for words in ("Phone", "Held", ">45<", "Good", 'data-label="Wellbeing shared"'):
+        assert words in past
+    assert reverse("peer_sessions:session_notes", kwargs={"pk": mine.pk}) in past
+    assert reverse("peer_sessions:session_notes", kwargs={"pk": theirs.pk}) not in past
+    assert "q57" not in html
+    # The survivor: the same sessions, without the wellbeing column or anyone's notes.
+    survivor_past = _section(_page(survivor_client, _url(pairing))[0], "past-h")
+    assert reverse("peer_sessions:session", kwargs={"pk": mine.pk}) in survivor_past
+    assert "Wellbeing shared" not in survivor_past
+    assert "/notes/" not in survivor_past
+
+
+def test_coming_up_shows_the_length_and_a_request_for_another_time(supporter_client, pairing):
+    session = _upcoming(pairing, 1)[0]
+    session.reschedule_requested_at = timezone.now()
+    session.save(update_fields=["reschedule_requested_at"])
+    coming = _section(_page(supporter_client, _url(pairing))[0], "upcoming-h")
+    assert "Video · 50 minutes" in coming
+    assert "Asked for another time" in coming
+
+
+def test_the_latest_check_ins_show_their_answers_and_an_answer_link_for_the_survivor(
+    supporter_client, survivor_client, pairing
+):
+    answered = _checkins(pairing, OVERVIEW_CHECKINS + 3)
+    waiting = CheckIn.objects.create(pairing=pairing, due_at=timezone.now() - timedelta(hours=1))
+    html = _page(supporter_client, _url(pairing))[0]
+    shown = [int(pk) for pk in re.findall(r'data-checkin="(\d+)"', html)]
+    assert shown == [waiting.pk] + [c.pk for c in answered[: OVERVIEW_CHECKINS - 1]]
+    assert f"<q>{CANARY} 0</q>" in html
+    assert "Low · Yes, I would like a session" in html
+    answer = reverse("peer_sessions:checkin", kwargs={"pk": waiting.pk})
+    assert "Not answered yet" in html and answer not in html
+    survivor_html = _page(survivor_client, _url(pairing))[0]
+    assert f'href="{answer}"' in survivor_html
+
+
+def test_the_schedule_shows_its_interval_and_next_time(supporter_client, pairing):
+    assert "Weekly, until you choose other times." in _page(supporter_client, _url(pairing))[0]
+    CheckInSchedule.objects.create(
+        pairing=pairing,
+        interval_days=14,
+        next_due_at=timezone.now() + timedelta(days=3),
+        quiet_start="22:00",
+        quiet_end="07:00",
+        active=False,
+    )
+    html = _section(_page(supporter_client, _url(pairing))[0], "checkin-h")
+    assert "Every 14 days. Next: " in html
+    assert "Reminders are off." in html
+
+
+def test_nothing_anyone_wrote_is_kept_in_the_cache(supporter_client, pairing):
+    _checkins(pairing, 3)
+    _past(pairing, 3)
+    html = _page(supporter_client, _url(pairing))[0]
+    assert CANARY in html
+    for key in _cache_keys():
+        assert CANARY.encode() not in pickle.dumps(cache.get(key)), key
+        assert b"q57" not in pickle.dumps(cache.get(key)), key
+
+
+def _cache_keys() -> list[str]:
+    prefix = cache.make_key("")
+    if hasattr(cache, "_local"):  # Redis (peersupport/platform/cache.py)
+        client = cache._cache.get_client()
+        found = [key.decode() for key in client.scan_iter(match=f"{prefix}*")]
+    else:  # local memory
+        found = list(cache._cache)
+    return [key[len(prefix) :] for key in found if key.startswith(prefix)]
