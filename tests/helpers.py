@@ -1,6 +1,9 @@
 """Small helpers shared by tests."""
 
+import fnmatch
+
 import pytest
+from django.core.cache import cache
 
 from ethics.agreements.models import AgreementDocument, AgreementVersion
 from ethics.agreements.selectors import current_versions, outstanding_agreements
@@ -89,3 +92,15 @@ def race(functions, *, timeout: float = 60) -> list[str]:
     assert all(outcome is not None for outcome in outcomes), outcomes
     assert len(outcomes) == len(functions)
     return outcomes  # type: ignore[return-value]
+
+
+def kept_keys(pattern: str = "*") -> list[str]:
+    """The keys this run's cache holds (without its prefix) that match `pattern`: on Redis
+    (peersupport/platform/cache.py) or in local memory. Tests look through what pages kept."""
+    prefix = cache.make_key("")
+    if hasattr(cache, "_local"):  # Redis, with its local fallback
+        client = cache._cache.get_client()
+        found = [key.decode() for key in client.scan_iter(match=f"{prefix}{pattern}")]
+    else:  # local memory
+        found = [key for key in cache._cache if fnmatch.fnmatchcase(key, f"{prefix}{pattern}")]
+    return [key[len(prefix) :] for key in found if key.startswith(prefix)]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ethics.care import home_cache
 from sessions.models import SessionStatus, SupportSession
 from tests.factories import SupportRequestFactory
-from tests.helpers import acknowledge_current
+from tests.helpers import acknowledge_current, kept_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -33,19 +33,9 @@ def _home(client) -> tuple[str, list[dict]]:
 
 def _kept_html_values() -> list[str]:
     """Every kept HTML part in the cache (local memory in tests, Redis where configured)."""
-    keys = [key for key in _cache_keys() if ":html:" in key]
+    keys = [key for key in kept_keys("care:home:*") if ":html:" in key]
     # Each is kept with the numbers it was worked out under (platform.generations.kept).
     return [value[1] for value in cache.get_many(keys).values() if isinstance(value, tuple)]
-
-
-def _cache_keys() -> list[str]:
-    prefix = cache.make_key("")
-    if hasattr(cache, "_local"):  # Redis (peersupport/platform/cache.py)
-        client = cache._cache.get_client()
-        found = [key.decode() for key in client.scan_iter(match=f"{prefix}care:home:*")]
-    else:  # local memory
-        found = list(cache._cache)
-    return [key[len(prefix) :] for key in found if key.startswith(prefix)]
 
 
 def _main(html: str) -> str:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from sessions.models import CheckIn, CheckInSchedule, SessionStatus, SupportSession
 from sessions.selectors import OVERVIEW_CHECKINS, PAST_PER_PAGE
+from tests.helpers import kept_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -206,16 +207,6 @@ def test_nothing_anyone_wrote_is_kept_in_the_cache(supporter_client, pairing):
     _past(pairing, 3)
     html = _page(supporter_client, _url(pairing))[0]
     assert CANARY in html
-    for key in _cache_keys():
+    for key in kept_keys():
         assert CANARY.encode() not in pickle.dumps(cache.get(key)), key
         assert b"q57" not in pickle.dumps(cache.get(key)), key
-
-
-def _cache_keys() -> list[str]:
-    prefix = cache.make_key("")
-    if hasattr(cache, "_local"):  # Redis (peersupport/platform/cache.py)
-        client = cache._cache.get_client()
-        found = [key.decode() for key in client.scan_iter(match=f"{prefix}*")]
-    else:  # local memory
-        found = list(cache._cache)
-    return [key[len(prefix) :] for key in found if key.startswith(prefix)]
