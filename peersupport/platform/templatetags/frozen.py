@@ -10,7 +10,7 @@ every request, yet rendering them cost more than a whole minimal page. Inside
 the tags are rendered once for each language (and URLconf) and each value of what the block
 varies on, and kept in this process's memory. The block sees nothing of the page's context
 but those values: no request, no user, no CSRF token (`{% csrf_token %}` inside renders
-nothing, and a test checks no frozen block holds one or names the viewer), so nothing
+nothing, and a test checks no frozen block holds one, a form or names the viewer), so nothing
 personal can be kept. Varied values must be plain (str, int, bool or None). With DEBUG on,
 blocks are rendered every time, so edits to a template show at once.
 
@@ -82,7 +82,8 @@ class FrozenNode(Node):
         values = self._values(context)
         if settings.DEBUG:
             return self._render(context, values)
-        key = (self.serial, get_language(), get_urlconf(), get_script_prefix(), values)
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        key = (self.serial, get_language(), urlconf, get_script_prefix(), values)
         kept = _kept.get(key)
         if kept is None:
             kept = self._render(context, values)
