@@ -1,6 +1,7 @@
-"""What a person's home shows, kept per person: the panel (templatetags.ethics_tags.ethics_home),
-a supporter's caseload (selectors.supporter_caseload_kept) and a survivor's request and
-sessions (survivor_home.py).
+"""What a person's home shows, kept per person as HTML (kept_html): the panel
+(templatetags.ethics_tags.ethics_home), and the whole of a supporter's or a survivor's home
+below the greeting (peersupport/home/views.py: their offers and caseload, or their request
+and sessions, with the panel).
 
 The panel reads the agreements still to acknowledge, the person's live pairings, what they
 raised, and (for coordinators) the counts of everything open: six or seven queries on every
@@ -17,10 +18,8 @@ the database (agreements.selectors, matching.eligibility)"""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
@@ -42,28 +41,6 @@ def touch(*user_ids: int | None) -> None:
 
 def touch_everyone() -> None:
     generations.bump(EVERYONE)
-
-
-def kept(
-    user_id: int,
-    part: str,
-    compute: Callable[[], Any],
-    seconds: Callable[[Any], int] | None = None,
-) -> Any:
-    """One part of a person's home (the panel, the caseload) under the same two numbers.
-    `seconds(value)` says how long a value may be kept when the clock changes what it shows
-    (never longer than settings.HOME_PANEL_CACHE_SECONDS). The value must be plain: numbers,
-    dates, codes, pseudonyms; never a model row and never anyone's free text."""
-    mine, everyone = generations.current_many(_person(user_id), EVERYONE)
-    key = f"care:home:{part}:{user_id}:{mine}:{everyone}:{translation.get_language()}"
-    data = cache.get(key)
-    if data is None:
-        data = compute()
-        timeout = settings.HOME_PANEL_CACHE_SECONDS
-        if seconds is not None:
-            timeout = max(1, min(timeout, seconds(data)))
-        cache.set(key, data, timeout=timeout)
-    return data
 
 
 def kept_html(user, part: str, render: Callable[[], tuple[str, int | None]]) -> SafeString:

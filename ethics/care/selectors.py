@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -11,9 +9,8 @@ from matching.access import pairings_visible_to
 from matching.models import PairingState
 from peersupport.people.models import AuditEvent, Role, User
 from sessions import selectors as sessions_selectors
-from sessions.selectors import Caseload, PairingRef
+from sessions.selectors import Caseload
 
-from . import home_cache
 from .models import (
     URGENT_CATEGORIES,
     ChangeRequest,
@@ -152,23 +149,9 @@ def supporter_caseload(supporter: User, **kwargs) -> Caseload:
     )
 
 
-# A kept caseload is redone at least this often: the clock moves what it shows (a check-in
-# falling overdue, one coming due).
+# A caseload shown on the supporter's home (kept as HTML, home_cache.kept_html) is redone at
+# least this often: the clock moves what it shows (a check-in falling overdue, one coming due).
 CASELOAD_SECONDS = 60
-
-
-def supporter_caseload_kept(supporter: User, *, profile) -> Caseload:
-    """The caseload for the supporter's home, kept under their home's numbers (home_cache:
-    moved by a write to their pairings, a pairing's sessions, check-ins, schedule or blocks,
-    their profile, any concern or flag, anyone's name), until the next session begins and at
-    most CASELOAD_SECONDS. Only plain values are kept: each row's pairing is its id."""
-
-    def compute() -> Caseload:
-        caseload = supporter_caseload(supporter, profile=profile)
-        caseload.rows = [replace(row, pairing=PairingRef(row.pairing.pk)) for row in caseload.rows]
-        return caseload
-
-    return home_cache.kept(supporter.pk, "caseload", compute, caseload_seconds)
 
 
 def caseload_seconds(caseload: Caseload) -> int:

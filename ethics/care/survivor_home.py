@@ -18,8 +18,6 @@ from matching.selectors import SurvivorOverview, survivor_overview
 from peersupport.people.models import User
 from sessions.selectors import SurvivorPanel, survivor_panel
 
-from . import home_cache
-
 SURVIVOR_HOME_SECONDS = 60
 
 
@@ -61,18 +59,14 @@ def _plain(overview: SurvivorOverview, panel: SurvivorPanel) -> dict:
 
 
 def survivor_home_seconds(data: dict) -> int:
-    """How long what survivor_home_kept gave may be shown as it is."""
+    """How long what survivor_home_shown gave may be shown as it is."""
     now = timezone.now()
     starts = [s.starts_at for s in data["panel"].upcoming]
     return min([SURVIVOR_HOME_SECONDS, *(int((t - now).total_seconds()) + 1 for t in starts)])
 
 
-def survivor_home_kept(survivor: User) -> dict:
+def survivor_home_shown(survivor: User) -> dict:
     """{"overview": matching's SurvivorOverview, "panel": sessions' SurvivorPanel}, in plain
-    stand-ins, for templates/people/home_survivor.html."""
-    return home_cache.kept(
-        survivor.pk,
-        "survivor",
-        lambda: _plain(survivor_overview(survivor), survivor_panel(survivor)),
-        survivor_home_seconds,
-    )
+    stand-ins, for templates/people/_home_survivor_panels.html (whose HTML the home view keeps,
+    home_cache.kept_html, for survivor_home_seconds at most)."""
+    return _plain(survivor_overview(survivor), survivor_panel(survivor))

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ethics.care.home_cache import kept_html
-from ethics.care.selectors import caseload_seconds, supporter_caseload_kept
-from ethics.care.survivor_home import survivor_home_kept, survivor_home_seconds
+from ethics.care.selectors import caseload_seconds, supporter_caseload
+from ethics.care.survivor_home import survivor_home_seconds, survivor_home_shown
 from matching import supporters
 from matching.selectors import open_offers_for
 from peersupport.coordination.views import queue
@@ -74,12 +74,15 @@ def home(request):
 
 # Each home's panels are kept rendered (home_cache.kept_html) until a write they show, the
 # clock (a session beginning, an offer running out) or HOME_PANEL_CACHE_SECONDS moves them on.
+# What they are rendered from is read afresh (the panel too: ethics_panel_fresh), so a kept
+# home is never older than its own expiry.
 
 
 def _survivor_panels(user):
     def render():
-        data = survivor_home_kept(user)
-        html = render_to_string("people/_home_survivor_panels.html", {"user": user, **data})
+        data = survivor_home_shown(user)
+        context = {"user": user, "ethics_panel_fresh": True, **data}
+        html = render_to_string("people/_home_survivor_panels.html", context)
         return html, survivor_home_seconds(data)
 
     return kept_html(user, "survivor", render)
@@ -87,9 +90,10 @@ def _survivor_panels(user):
 
 def _supporter_panels(user, profile: SupporterProfile):
     def render():
-        offers = list(open_offers_for(user))
-        caseload = supporter_caseload_kept(user, profile=profile)
-        context = {"user": user, "offers": offers, "caseload": caseload}
+        # What the lines show (no request read along, so no one's words decrypted for them).
+        offers = list(open_offers_for(user).select_related(None).only("pk", "offer_expires_at"))
+        caseload = supporter_caseload(user, profile=profile)
+        context = {"user": user, "offers": offers, "caseload": caseload, "ethics_panel_fresh": True}
         html = render_to_string("people/_home_supporter_panels.html", context)
         now = timezone.now()
         expiries = [

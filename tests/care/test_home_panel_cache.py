@@ -78,7 +78,7 @@ def test_a_paused_pairing_is_seen_at_once(supporter_client, supporter, pairing):
     def not_again():
         raise AssertionError("the panel should be kept from the view above")
 
-    assert panel in home_cache.kept_html(supporter, "panel", not_again)
+    assert panel in home_cache.kept_html(supporter, "supporter", not_again)  # the home's panels
 
 
 def test_what_is_kept_holds_no_free_text(survivor, pairing):

@@ -15,7 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ethics.care import home_cache
-from sessions.models import SessionStatus, SupportSession
+from ethics.care.models import Concern
+from ethics.care.services import concern_raise
+from sessions.models import CheckIn, SessionStatus, SupportSession
+from sessions.services import checkin_answer
 from tests.factories import SupportRequestFactory
 from tests.helpers import acknowledge_current, kept_keys
 
@@ -105,10 +108,19 @@ def test_the_email_choice_changes_what_the_panel_says_at_once(survivor_client, s
 
 
 def test_nothing_kept_holds_a_csrf_token_or_anyones_words(home, survivor, pairing):
+    """Words stand right beside what the panels show: the note of the request, a concern the
+    survivor raised (its line is on the panel), the answer to a check-in (the sessions panel)."""
     request = pairing.request
     request.note = CANARY
     request.save()
+    concern_raise(user=survivor, pairing=pairing, category="other", text=CANARY)
+    checkin = CheckIn.objects.create(pairing=pairing, due_at=timezone.now() - timedelta(hours=1))
+    checkin_answer(
+        survivor=survivor, checkin_id=checkin.pk, mood=3, wants_session="no", note=CANARY
+    )
     html, _queries = _home(home)
+    concern = Concern.objects.get(raised_by=survivor)
+    assert reverse("care:concern", args=[concern.pk]) in html  # its line is on the panel
     assert 'name="csrfmiddlewaretoken"' in html  # the page has forms (sign out) ...
     kept = _kept_html_values()
     assert kept, "the home's panels are kept"

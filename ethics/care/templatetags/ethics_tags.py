@@ -23,7 +23,10 @@ def ethics_home(context):
     if not user.is_authenticated:
         return render_to_string(PANEL_TEMPLATE, {"user": user})
     # Kept rendered per person until a write it shows (home_cache.py): no queries and no
-    # rendering on most views. The panel holds no form, so no CSRF token is kept.
+    # rendering on most views. The panel holds no form, so no CSRF token is kept. Inside a home
+    # that is itself being kept (peersupport/home/views.py) it is worked out afresh.
+    if context.get("ethics_panel_fresh"):
+        return render_to_string(PANEL_TEMPLATE, {"user": user, **_panel(user)})
     return home_cache.kept_html(
         user,
         "panel",
