@@ -51,7 +51,12 @@ class FallbackRedisCache(RedisCache):
         options.setdefault("socket_timeout", 0.5)
         options.setdefault("retry", Retry(NoBackoff(), 0))  # no silent retries: fall back at once
         super().__init__(server, {**params, "OPTIONS": options})
-        self._local = LocMemCache(f"fallback-{id(self)}", {"TIMEOUT": params.get("TIMEOUT", 300)})
+        # Room for what pages keep while Redis is away (Django's default of 300 entries would
+        # drop generation numbers among them).
+        self._local = LocMemCache(
+            f"fallback-{id(self)}",
+            {"TIMEOUT": params.get("TIMEOUT", 300), "OPTIONS": {"MAX_ENTRIES": 20000}},
+        )
         self._down_until = 0.0
         self._lock = threading.Lock()
         self._class = ReusedClientRedisCacheClient
@@ -73,15 +78,17 @@ class FallbackRedisCache(RedisCache):
                 self._unreachable(error)
         return getattr(self._local, name)(*args, **kwargs)
 
-    def incr_many(self, keys) -> None:
-        """Add one to each key's number in one round trip (a key that is not there starts at
-        1): platform.generations moves many numbers at once this way (a batch of reminders
-        touches hundreds of people)."""
+    def incr_many(self, keys, start: int) -> None:
+        """Add one to each key's number in one round trip; a key that is not there starts at
+        `start` + 1. platform.generations moves many numbers at once this way (a batch of
+        reminders touches hundreds of people)."""
         if self.redis_available:
             try:
                 pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
                 for key in keys:
-                    pipeline.incr(self.make_and_validate_key(key))
+                    made = self.make_and_validate_key(key)
+                    pipeline.set(made, start, nx=True)
+                    pipeline.incr(made)
                 pipeline.execute()
                 return
             except UNREACHABLE as error:
@@ -90,7 +97,7 @@ class FallbackRedisCache(RedisCache):
             try:
                 self._local.incr(key)
             except ValueError:
-                self._local.set(key, 1, timeout=None)
+                self._local.set(key, start + 1, timeout=None)
 
 
 def _delegate(name: str) -> Callable:

@@ -9,6 +9,7 @@ entry also expires on its own, so a write that skips the signals is seen within 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TypeVar
@@ -19,12 +20,19 @@ from django.db import transaction
 T = TypeVar("T")
 
 
+def fresh_start() -> int:
+    """Where a number that is not in the cache (never set, or lost: evicted, Redis emptied)
+    starts again: a value no earlier number of the key can have had, so nothing kept under an
+    old number is read again."""
+    return time.time_ns()
+
+
 def current(key: str) -> int:
     value = cache.get(key)
     if value is None:
-        cache.add(key, 1, timeout=None)
-        value = cache.get(key, 1)
-    return int(value)
+        cache.add(key, fresh_start(), timeout=None)
+        value = cache.get(key)
+    return int(value) if value is not None else fresh_start()
 
 
 def current_many(*keys: str) -> list[int]:
@@ -36,13 +44,13 @@ def current_many(*keys: str) -> list[int]:
 def _move(keys: tuple[str, ...]) -> None:
     incr_many = getattr(cache, "incr_many", None)  # Redis: one round trip for them all
     if incr_many is not None:
-        incr_many(keys)
+        incr_many(keys, start=fresh_start())
         return
     for key in keys:
         try:
             cache.incr(key)
-        except ValueError:  # not there (the cache was emptied): any new number will do
-            cache.set(key, 2, timeout=None)
+        except ValueError:  # not there (the cache was emptied): start afresh
+            cache.set(key, fresh_start(), timeout=None)
 
 
 def bump(*keys: str) -> None:

@@ -112,3 +112,30 @@ def test_flash_messages_are_kept_on_the_server_not_in_a_cookie(survivor_client):
     assert "messages" not in response.cookies
     page = survivor_client.get(reverse("profile")).content.decode()
     assert "Saved." in page
+
+
+def test_many_numbers_move_in_one_go_with_or_without_redis(redis_url):
+    down = FallbackRedisCache(UNREACHABLE_REDIS, {})
+    down.set("n1", 5)
+    down.incr_many(["n1", "n2"], start=1000)
+    assert (down.get("n1"), down.get("n2")) == (6, 1001)  # a missing number starts afresh
+    up = FallbackRedisCache(redis_url, {})
+    up.delete_many(["incr-many-a", "incr-many-b"])
+    up.set("incr-many-a", 7, None)
+    up.incr_many(["incr-many-a", "incr-many-b"], start=1000)
+    assert (up.get("incr-many-a"), up.get("incr-many-b")) == (8, 1001)
+    up.delete_many(["incr-many-a", "incr-many-b"])
+
+
+@pytest.mark.django_db
+def test_pages_that_keep_values_answer_while_redis_is_down(
+    settings, survivor_client, supporter_client, coordinator_client, pairing
+):
+    """Homes, the unread badge, the queue and the concerns list keep their values in the
+    cache: with Redis away they keep them in each process's memory and answer as usual."""
+    _unreachable_cache(settings)
+    for client in (survivor_client, supporter_client, coordinator_client):
+        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("profile")).status_code == 200
+    assert coordinator_client.get(reverse("team:concerns")).status_code == 200
+    assert coordinator_client.get(reverse("team:health")).status_code == 200
