@@ -37,7 +37,8 @@ def get_request_for(user, pk: int) -> SupportRequest:
 def _visible(user, related, *also: Q):
     """The pairings `user` may see (the rules above, in one place), with `related` rows read
     along and any further conditions `also`, in one filter."""
-    queryset = Pairing.objects.select_related(*related)
+    # (select_related() with no names would follow every relation: never called so.)
+    queryset = Pairing.objects.select_related(*related) if related else Pairing.objects.all()
     if user.role == Role.SURVIVOR:
         return queryset.filter(*also, survivor=user)
     if user.role == Role.SUPPORTER:
