@@ -155,6 +155,9 @@ def test_each_past_session_shows_its_words_and_the_supporters_own_notes_link(
     assert reverse("peer_sessions:session_notes", kwargs={"pk": mine.pk}) in past
     assert reverse("peer_sessions:session_notes", kwargs={"pk": theirs.pk}) not in past
     assert "q57" not in html
+    # Each notes link says which session it is for (a screen reader lists links by their words).
+    notes_link = past.split(reverse("peer_sessions:session_notes", kwargs={"pk": mine.pk}))[1]
+    assert '<span class="visually-hidden"> (' in notes_link.split("</a>")[0]
     # The survivor: the same sessions, without the wellbeing column or anyone's notes.
     survivor_past = _section(_page(survivor_client, _url(pairing))[0], "past-h")
     assert reverse("peer_sessions:session", kwargs={"pk": mine.pk}) in survivor_past
