@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from peersupport.platform.scratch_db import database_url
 from tests.factories import SurvivorFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -30,13 +31,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    host = db["HOST"] or "127.0.0.1"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _get(url: str) -> int:
@@ -62,7 +56,7 @@ def server(postgres):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "peersupport.settings_test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
         "CONN_MAX_AGE": "60",
         "CONN_HEALTH_CHECKS": "true",
         "ALLOWED_HOSTS": "127.0.0.1",

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import connection
 
 from peersupport.people.models import Notification
+from peersupport.platform.scratch_db import database_url
 from sessions.models import CheckInReminder, ReminderDelivery, ReminderStatus, SweepRun
 from tests.sessions.conftest import due_pairings, materialise
 
@@ -38,13 +39,6 @@ def _redis_url(url: str) -> str:
     kwargs = client.connection_pool.connection_kwargs
     client.close()
     return f"redis://{kwargs.get('host', '127.0.0.1')}:{kwargs.get('port', 6379)}/{REDIS_DB}"
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    host = db["HOST"] or "127.0.0.1"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _wait_for(condition, *, seconds: float, what: str):
@@ -62,7 +56,7 @@ class Worker:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.sessions.worker_settings",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
             "REDIS_URL": broker,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "REMINDER_BATCH_SIZE": "10",

@@ -45,6 +45,8 @@ from peersupport.people.models import (
     SupporterStatus,
     User,
 )
+from peersupport.platform.scratch_db import database_url as scratch_db_url
+from peersupport.platform.scratch_db import scratch_database
 from sessions.models import (
     CheckInReminder,
     CheckInSchedule,
@@ -101,11 +103,42 @@ class Command(BaseCommand):
         broker, transport, transport_options = self._broker()
         self.note(f"broker: {transport}")
 
-        original_name = connection.settings_dict["NAME"]
-        scratch = str(workdir / "bench.sqlite3") if sqlite else f"{original_name}_bench_reminders"
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = scratch
-        self.note(f"creating the scratch database {scratch} ...")
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        scratch = (
+            str(workdir / "bench.sqlite3")
+            if sqlite
+            else f"{connection.settings_dict['NAME']}_bench_reminders"
+        )
+        try:
+            with scratch_database(scratch, keep=keep, note=self.note):
+                result = self._run(
+                    scratch,
+                    workdir,
+                    broker,
+                    transport,
+                    transport_options,
+                    pairings=pairings,
+                    batch_size=batch_size,
+                    concurrency=concurrency,
+                    timeout=timeout,
+                )
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        self.stdout.write(json.dumps(result))
+
+    def _run(
+        self,
+        scratch,
+        workdir,
+        broker,
+        transport,
+        transport_options,
+        *,
+        pairings,
+        batch_size,
+        concurrency,
+        timeout,
+    ) -> dict:
+        """In the scratch database: the due pairings, a worker, one sweep, the tally."""
         worker = None
         try:
             started = time.monotonic()
@@ -113,7 +146,7 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics, as a live database has
             self.note(f"created {pairings} due pairings in {time.monotonic() - started:.1f}s")
-            database_url = self._database_url(scratch, sqlite)
+            database_url = scratch_db_url(scratch)
             connection.close()
 
             queue = f"bench-reminders-{os.getpid()}"
@@ -143,15 +176,7 @@ class Command(BaseCommand):
         finally:
             if worker is not None:
                 self._stop(worker)
-            connection.close()
-            if keep:
-                self.note(f"kept the scratch database {scratch}")
-                settings.DATABASES["default"]["NAME"] = original_name
-                connection.settings_dict["NAME"] = original_name
-            else:
-                connection.creation.destroy_test_db(original_name, verbosity=0)
-            shutil.rmtree(workdir, ignore_errors=True)
-        self.stdout.write(json.dumps(result))
+        return result
 
     # -- the broker ----------------------------------------------------------------------------
 
@@ -250,16 +275,6 @@ class Command(BaseCommand):
             ],
             batch_size=2000,
         )
-
-    def _database_url(self, scratch: str, sqlite: bool) -> str:
-        if sqlite:
-            return f"sqlite:///{scratch}"
-        db = connection.settings_dict
-        credentials = db["USER"] or ""
-        if db["PASSWORD"]:
-            credentials += f":{db['PASSWORD']}"
-        at = f"{credentials}@" if credentials else ""
-        return f"postgres://{at}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{scratch}"
 
     # -- the worker ------------------------------------------------------------------------------
 

@@ -44,7 +44,8 @@ from peersupport.demo import benchload, benchsockets
 from peersupport.demo.management.commands import bench_pages
 from peersupport.people.models import Relationship, Role, SupporterProfile, SupporterStatus, User
 from peersupport.platform import crypto
-from sessions.management.commands import bench_reminders
+from peersupport.platform.scratch_db import database_url as scratch_db_url
+from peersupport.platform.scratch_db import scratch_database
 
 HOST = bench_pages.HOST
 SETTINGS_MODULE = "peersupport.demo.bench_socket_settings"
@@ -86,13 +87,11 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, bench_pages._on_sigterm)
         sqlite = connection.vendor == "sqlite"
         workdir = Path(tempfile.mkdtemp(prefix="bench-conversations-"))
-        original_name = connection.settings_dict["NAME"]
-        test_settings = connection.settings_dict.setdefault("TEST", {})
-        old_test_name = test_settings.get("NAME")
         scratch = (
-            str(workdir / "bench.sqlite3") if sqlite else f"{original_name}_bench_conversations"
+            str(workdir / "bench.sqlite3")
+            if sqlite
+            else f"{connection.settings_dict['NAME']}_bench_conversations"
         )
-        test_settings["NAME"] = scratch
         run = {
             "secret_key": secrets.token_urlsafe(50),
             "field_key": Fernet.generate_key().decode(),
@@ -101,19 +100,38 @@ class Command(BaseCommand):
             "rate": max(settings.CONVERSATION_RATE_PER_MINUTE, messages),
         }
         pages = bench_pages.Command(stdout=self.stdout, stderr=self.stderr)
+        try:
+            with scratch_database(scratch, keep=keep, note=self.note):
+                result = self._run(
+                    run,
+                    workdir,
+                    scratch,
+                    pages,
+                    conversations=conversations,
+                    messages=messages,
+                    interval=interval,
+                    timeout=timeout,
+                )
+        except (KeyboardInterrupt, bench_pages._Stop):
+            self.note("interrupted: cleaning up")
+            raise CommandError("Interrupted.") from None
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        self.stdout.write(json.dumps(result))
+
+    def _run(
+        self, run, workdir, scratch, pages, *, conversations, messages, interval, timeout
+    ) -> dict:
+        """In the scratch database: the pairings, daphne, the clients, the tally."""
         server = None
         try:
-            self.note(f"creating the scratch database {scratch} ...")
-            connection.creation.create_test_db(
-                verbosity=0, autoclobber=True, serialize=False, keepdb=False
-            )
             with self._as_the_server(run):
                 started = time.monotonic()
                 people = self._populate(conversations)
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
                 self.note(f"made {conversations} pairings in {time.monotonic() - started:.1f}s")
-            database_url = bench_reminders.Command()._database_url(scratch, sqlite)
+            database_url = scratch_db_url(scratch)
             port = bench_pages._free_port()
             env = self._server_env(run, port, database_url, workdir)
             pages._collectstatic(env, workdir)
@@ -152,22 +170,10 @@ class Command(BaseCommand):
                 server_cpu_seconds=round(server_cpu, 2),
                 client_cpu_seconds=round(client_cpu, 2),
             )
-        except (KeyboardInterrupt, bench_pages._Stop):
-            self.note("interrupted: cleaning up")
-            raise CommandError("Interrupted.") from None
         finally:
             if server is not None:
                 benchload.stop_server(server)
-            connection.close()
-            if keep:
-                self.note(f"kept the scratch database {scratch}")
-                settings.DATABASES["default"]["NAME"] = original_name
-                connection.settings_dict["NAME"] = original_name
-            else:
-                connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=False)
-            test_settings["NAME"] = old_test_name
-            shutil.rmtree(workdir, ignore_errors=True)
-        self.stdout.write(json.dumps(result))
+        return result
 
     # -- the data, in this process ------------------------------------------------------------
 

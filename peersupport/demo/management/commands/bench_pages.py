@@ -41,6 +41,8 @@ from django.urls import reverse
 from peersupport.demo import benchdata, benchload
 from peersupport.people.models import User
 from peersupport.platform import crypto
+from peersupport.platform.scratch_db import database_url as scratch_db_url
+from peersupport.platform.scratch_db import scratch_database
 
 HOST = "127.0.0.1"
 BENCH_URLCONF = "peersupport.demo.bench_urls"
@@ -124,23 +126,37 @@ class Command(BaseCommand):
             raise CommandError("--seconds, --rounds, --connections and --workers must be > 0.")
         previous_handler = signal.signal(signal.SIGTERM, _on_sigterm)
         workdir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-        original_name = connection.settings_dict["NAME"]
-        test_settings = connection.settings_dict.setdefault("TEST", {})
-        old_test_name = test_settings.get("NAME")
-        scratch = f"{original_name}_bench_pages"
-        test_settings["NAME"] = scratch
+        scratch = f"{connection.settings_dict['NAME']}_bench_pages"
         run = {
             "secret_key": secrets.token_urlsafe(50),
             "field_key": Fernet.generate_key().decode(),
             "password": secrets.token_urlsafe(16),
             "cache_prefix": f"bench-pages-{secrets.token_hex(4)}",
         }
+        try:
+            with scratch_database(scratch, keep=keep, note=self.note):
+                result = self._run(
+                    run,
+                    workdir,
+                    seconds=seconds,
+                    rounds=rounds,
+                    connections=connections,
+                    workers=workers,
+                    conn_max_age=conn_max_age,
+                )
+        except (KeyboardInterrupt, _Stop):
+            self.note("interrupted: cleaning up")
+            raise CommandError("Interrupted.") from None
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+            signal.signal(signal.SIGTERM, previous_handler)
+        self.stdout.write(json.dumps(result))
+
+    def _run(self, run, workdir, *, seconds, rounds, connections, workers, conn_max_age) -> dict:
+        """In the scratch database: build the data, count the queries, start gunicorn and
+        measure."""
         server = None
         try:
-            self.note(f"creating the scratch database {scratch} ...")
-            connection.creation.create_test_db(
-                verbosity=0, autoclobber=True, serialize=False, keepdb=False
-            )
             with self._as_the_server(run):
                 started = time.monotonic()
                 personas = benchdata.build(password=run["password"])
@@ -180,23 +196,10 @@ class Command(BaseCommand):
                     "run beside it; queries: the second view in-process (warm caches).",
                 ],
             )
-        except (KeyboardInterrupt, _Stop):
-            self.note("interrupted: cleaning up")
-            raise CommandError("Interrupted.") from None
         finally:
             if server is not None:
                 benchload.stop_server(server)
-            connection.close()
-            if keep:
-                self.note(f"kept the scratch database {scratch}")
-                settings.DATABASES["default"]["NAME"] = original_name
-                connection.settings_dict["NAME"] = original_name
-            else:
-                connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=False)
-            test_settings["NAME"] = old_test_name
-            shutil.rmtree(workdir, ignore_errors=True)
-            signal.signal(signal.SIGTERM, previous_handler)
-        self.stdout.write(json.dumps(result))
+        return result
 
     # -- data and queries, in this process ---------------------------------------------------------
 
@@ -249,14 +252,7 @@ class Command(BaseCommand):
     # -- the server --------------------------------------------------------------------------------
 
     def _server_env(self, run: dict, port: int, conn_max_age: int, workdir: Path) -> dict:
-        db = connection.settings_dict
-        credentials = db["USER"] or ""
-        if db["PASSWORD"]:
-            credentials += f":{db['PASSWORD']}"
-        at = f"{credentials}@" if credentials else ""
-        database_url = (
-            f"postgres://{at}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
+        database_url = scratch_db_url(connection.settings_dict["NAME"])  # the scratch one
         return {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "peersupport.demo.bench_settings",
