@@ -40,6 +40,21 @@ def _when(value: datetime.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def concerns_raised(user: User) -> list[dict[str, Any]]:
+    """The concerns `user` raised, with the coordinators' replies, for their export (the same
+    for a survivor and a supporter)."""
+    return [
+        {
+            "raised": _when(c.created_at),
+            "category": c.get_category_display(),
+            "text": c.text,
+            "status": c.get_status_display(),
+            "reply": c.response,
+        }
+        for c in Concern.objects.filter(raised_by=user).order_by("created_at", "id")
+    ]
+
+
 def _names(queryset) -> list[str]:
     return sorted(str(item) for item in queryset)
 
@@ -158,16 +173,7 @@ def survivor_export(*, user: User) -> dict[str, Any]:
             pairing_id__in=visible_ids, answered_at__isnull=False
         ).order_by("due_at", "id")
     ]
-    data["concerns"] = [
-        {
-            "raised": _when(c.created_at),
-            "category": c.get_category_display(),
-            "text": c.text,
-            "status": c.get_status_display(),
-            "reply": c.response,
-        }
-        for c in Concern.objects.filter(raised_by=user).order_by("created_at", "id")
-    ]
+    data["concerns"] = concerns_raised(user)
     data["change_requests"] = [
         {
             "asked": _when(c.created_at),

@@ -32,7 +32,7 @@ from peersupport.people.models import Role, SupporterProfile, SupporterStatus, U
 from peersupport.people.services import audit_record, mask_to_slots
 from sessions.models import SupportSession
 
-from .services import _names, _when, erase_waits, export_end, export_start
+from .services import _names, _when, concerns_raised, erase_waits, export_end, export_start
 
 
 def _profile(profile: SupporterProfile) -> dict[str, Any]:
@@ -96,16 +96,7 @@ def supporter_export(*, user: User) -> dict[str, Any]:
         .exclude(pairing__safeguarding_hold=True)
         .order_by("starts_at", "id")
     ]
-    data["concerns"] = [
-        {
-            "raised": _when(c.created_at),
-            "category": c.get_category_display(),
-            "text": c.text,
-            "status": c.get_status_display(),
-            "reply": c.response,
-        }
-        for c in Concern.objects.filter(raised_by=user).order_by("created_at", "id")
-    ]
+    data["concerns"] = concerns_raised(user)
     data["safety_flags"] = [
         {
             "raised": _when(f.created_at),
