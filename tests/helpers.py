@@ -4,6 +4,9 @@ import fnmatch
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from ethics.agreements.models import AgreementDocument, AgreementVersion
 from ethics.agreements.selectors import current_versions, outstanding_agreements
@@ -104,3 +107,16 @@ def kept_keys(pattern: str = "*") -> list[str]:
     else:  # local memory
         found = [key for key in cache._cache if fnmatch.fnmatchcase(key, f"{prefix}{pattern}")]
     return [key[len(prefix) :] for key in found if key.startswith(prefix)]
+
+
+def home_page(client) -> tuple[str, list[dict]]:
+    """The signed-in person's home (it must answer 200): its HTML and the queries it ran."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response.content.decode(), captured.captured_queries
+
+
+def reads_table(queries, table: str) -> bool:
+    """Whether any of `queries` (from CaptureQueriesContext) reads `table`."""
+    return any(f'"{table}"' in q["sql"] for q in queries)

@@ -10,9 +10,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from ethics.care import home_cache
@@ -21,43 +18,32 @@ from ethics.care.services import concern_raise
 from matching.models import Block
 from sessions.models import CheckIn, SessionStatus, SupportSession
 from sessions.services import checkin_answer
-from tests.helpers import acknowledge_current, kept_keys
+from tests.helpers import acknowledge_current, home_page, kept_keys, reads_table
 
 pytestmark = pytest.mark.django_db
 
 CANARY = "kept-nowhere-canary-c4s"
 
 
-def _home(client) -> tuple[str, list[dict]]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("home"))
-    assert response.status_code == 200
-    return response.content.decode(), captured.captured_queries
-
-
-def _reads(queries, table: str) -> bool:
-    return any(f'"{table}"' in q["sql"] for q in queries)
-
-
 @pytest.fixture
 def home(supporter_client, supporter, pairing):
     acknowledge_current(supporter)
-    _home(supporter_client)  # the session's refresh
+    home_page(supporter_client)  # the session's refresh
     return supporter_client
 
 
 def test_a_second_view_reads_no_session_or_check_in(home, supporter):
     home_cache.touch(supporter.pk)
-    _html, cold = _home(home)
-    html, warm = _home(home)
-    assert _reads(cold, "peer_sessions_supportsession")
-    assert not _reads(warm, "peer_sessions_supportsession")
-    assert not _reads(warm, "peer_sessions_checkin")
+    _html, cold = home_page(home)
+    html, warm = home_page(home)
+    assert reads_table(cold, "peer_sessions_supportsession")
+    assert not reads_table(warm, "peer_sessions_supportsession")
+    assert not reads_table(warm, "peer_sessions_checkin")
     assert "data-caseload" in html
 
 
 def test_a_planned_session_and_an_answered_check_in_show_at_once(home, supporter, pairing):
-    assert 'data-next="plan-first-session"' in _home(home)[0]
+    assert 'data-next="plan-first-session"' in home_page(home)[0]
     SupportSession.objects.create(
         pairing=pairing,
         logged_by=supporter,
@@ -65,23 +51,23 @@ def test_a_planned_session_and_an_answered_check_in_show_at_once(home, supporter
         mode="chat",
         status=SessionStatus.SCHEDULED,
     )
-    assert 'data-next="plan-first-session"' not in _home(home)[0]
+    assert 'data-next="plan-first-session"' not in home_page(home)[0]
     checkin = CheckIn.objects.create(pairing=pairing, due_at=timezone.now() - timedelta(hours=1))
-    assert "data-mood=" not in _home(home)[0]
+    assert "data-mood=" not in home_page(home)[0]
     checkin_answer(survivor=pairing.survivor, checkin_id=checkin.pk, mood=4, wants_session="no")
-    assert 'data-mood="4"' in _home(home)[0]
+    assert 'data-mood="4"' in home_page(home)[0]
 
 
 def test_a_concern_a_name_and_a_block_show_at_once(home, supporter, pairing):
-    assert 'data-flag="concern"' not in _home(home)[0]
+    assert 'data-flag="concern"' not in home_page(home)[0]
     concern_raise(user=supporter, pairing=pairing, category="other", text=CANARY)
-    html = _home(home)[0]
+    html = home_page(home)[0]
     assert 'data-flag="concern"' in html and CANARY not in html
     pairing.survivor.display_name = "Sorrel Birch"
     pairing.survivor.save(update_fields=["display_name"])
-    assert "Sorrel Birch" in _home(home)[0]
+    assert "Sorrel Birch" in home_page(home)[0]
     Block.objects.create(survivor=pairing.survivor, supporter=supporter)
-    assert f'data-pairing="{pairing.pk}"' not in _home(home)[0]
+    assert f'data-pairing="{pairing.pk}"' not in home_page(home)[0]
 
 
 def test_what_is_kept_holds_no_free_text_and_lasts_until_the_next_session(home, supporter, pairing):
@@ -96,7 +82,7 @@ def test_what_is_kept_holds_no_free_text_and_lasts_until_the_next_session(home, 
     )
     caseload = supporter_caseload(supporter, profile=supporter.supporter_profile)
     assert 25 <= caseload_seconds(caseload) <= 31 < CASELOAD_SECONDS
-    html, _queries = _home(home)
+    html, _queries = home_page(home)
     assert f'data-pairing="{pairing.pk}"' in html
     kept = [value for key in kept_keys("care:home:*") if (value := cache.get(key)) is not None]
     assert kept

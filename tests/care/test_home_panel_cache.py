@@ -7,49 +7,35 @@ from __future__ import annotations
 import pickle
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from ethics.care import home_cache
 from ethics.care.services import concern_raise
 from ethics.care.templatetags.ethics_tags import _panel
 from matching.services import pairing_set_paused
-from tests.helpers import acknowledge_current, publish_new_version
+from tests.helpers import acknowledge_current, home_page, publish_new_version, reads_table
 
 pytestmark = pytest.mark.django_db
 
 CANARY = "kept-nowhere-canary-7q"
 
 
-def _home(client) -> tuple[str, list[dict]]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("home"))
-    assert response.status_code == 200
-    return response.content.decode(), captured.captured_queries
-
-
-def _reads(queries, table: str) -> bool:
-    return any(f'"{table}"' in q["sql"] for q in queries)
-
-
 def test_a_second_home_view_reads_none_of_the_panels_tables(survivor_client, survivor, pairing):
     acknowledge_current(survivor)
-    _home(survivor_client)
+    home_page(survivor_client)
     home_cache.touch(survivor.pk)
-    _html, cold = _home(survivor_client)
-    _html, warm = _home(survivor_client)
-    assert _reads(cold, "ethics_concern") and _reads(cold, "ethics_agreementversion")
-    assert not _reads(warm, "ethics_concern")
-    assert not _reads(warm, "ethics_changerequest")
+    _html, cold = home_page(survivor_client)
+    _html, warm = home_page(survivor_client)
+    assert reads_table(cold, "ethics_concern") and reads_table(cold, "ethics_agreementversion")
+    assert not reads_table(warm, "ethics_concern")
+    assert not reads_table(warm, "ethics_changerequest")
     assert len(warm) < len(cold)
 
 
 def test_a_concern_shows_on_the_panel_at_once(survivor_client, survivor, pairing):
     acknowledge_current(survivor)
-    assert "Concerns you have raised" not in _home(survivor_client)[0]
+    assert "Concerns you have raised" not in home_page(survivor_client)[0]
     concern_raise(user=survivor, pairing=pairing, category="other", text=CANARY)
-    html = _home(survivor_client)[0]
+    html = home_page(survivor_client)[0]
     assert "Concerns you have raised" in html
     assert CANARY not in html
 
@@ -57,19 +43,19 @@ def test_a_concern_shows_on_the_panel_at_once(survivor_client, survivor, pairing
 def test_acknowledging_and_publishing_move_the_banner_at_once(
     survivor_client, survivor, coordinator, pairing
 ):
-    assert "data-outstanding" in _home(survivor_client)[0]
+    assert "data-outstanding" in home_page(survivor_client)[0]
     acknowledge_current(survivor)
-    assert "data-outstanding" not in _home(survivor_client)[0]
+    assert "data-outstanding" not in home_page(survivor_client)[0]
     publish_new_version(coordinator, "survivor-expectations")
-    assert "data-outstanding" in _home(survivor_client)[0]
+    assert "data-outstanding" in home_page(survivor_client)[0]
 
 
 def test_a_paused_pairing_is_seen_at_once(supporter_client, supporter, pairing):
     acknowledge_current(supporter)
-    assert f'data-pairing-actions="{pairing.pk}"' in _home(supporter_client)[0]
+    assert f'data-pairing-actions="{pairing.pk}"' in home_page(supporter_client)[0]
     pairing_set_paused(pairing_id=pairing.pk, actor=supporter, paused=True)
     pairing.refresh_from_db()
-    html = _home(supporter_client)[0]
+    html = home_page(supporter_client)[0]
     # Still live (paused), and the page reflects the new state wherever it shows it.
     assert f'data-pairing-actions="{pairing.pk}"' in html
     # What the page showed was rendered after the pause, and is what is kept now.

@@ -9,8 +9,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,18 +18,11 @@ from ethics.care.services import concern_raise
 from sessions.models import CheckIn, SessionStatus, SupportSession
 from sessions.services import checkin_answer
 from tests.factories import SupportRequestFactory
-from tests.helpers import acknowledge_current, kept_keys
+from tests.helpers import acknowledge_current, home_page, kept_keys
 
 pytestmark = pytest.mark.django_db
 
 CANARY = "kept-html-canary-q7x"
-
-
-def _home(client) -> tuple[str, list[dict]]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("home"))
-    assert response.status_code == 200
-    return response.content.decode(), captured.captured_queries
 
 
 def _kept_html_values() -> list[str]:
@@ -49,7 +40,7 @@ def _main(html: str) -> str:
 @pytest.fixture
 def home(survivor_client, survivor, pairing):
     acknowledge_current(survivor)
-    _home(survivor_client)  # the session's refresh
+    home_page(survivor_client)  # the session's refresh
     return survivor_client
 
 
@@ -65,8 +56,8 @@ def _plan(pairing, starts_at) -> SupportSession:
 
 def test_a_second_view_renders_from_the_kept_html_with_fewer_queries(home, survivor):
     home_cache.touch(survivor.pk)
-    first, cold = _home(home)
-    second, warm = _home(home)
+    first, cold = home_page(home)
+    second, warm = home_page(home)
     assert _main(second) == _main(first)
     assert len(warm) < len(cold)
     # The survivor's profile, request, pairing and sessions are not read again.
@@ -74,10 +65,10 @@ def test_a_second_view_renders_from_the_kept_html_with_fewer_queries(home, survi
 
 
 def test_a_session_planned_shows_at_once(home, pairing):
-    _home(home)
+    home_page(home)
     starts = timezone.now() + timedelta(days=3)
     session = _plan(pairing, starts)
-    html, _queries = _home(home)
+    html, _queries = home_page(home)
     assert reverse("peer_sessions:session", args=[session.pk]) in html
 
 
@@ -86,11 +77,11 @@ def test_times_follow_the_viewers_clock_at_once(home, survivor, pairing):
     _plan(pairing, starts)
     survivor.time_zone = "UTC"
     survivor.save(update_fields=["time_zone"])
-    html, _queries = _home(home)
+    html, _queries = home_page(home)
     assert "midday" in html
     survivor.time_zone = "Asia/Tokyo"  # 9pm there
     survivor.save(update_fields=["time_zone"])
-    html, _queries = _home(home)
+    html, _queries = home_page(home)
     assert "9pm" in html and "midday" not in html
 
 
@@ -99,11 +90,11 @@ def test_the_email_choice_changes_what_the_panel_says_at_once(survivor_client, s
     SupportRequestFactory(survivor=survivor)  # waiting: the panel says how we will tell them
     survivor.email_notifications = True
     survivor.save(update_fields=["email_notifications"])
-    with_emails, _queries = _home(survivor_client)
+    with_emails, _queries = home_page(survivor_client)
     assert "we send you a discreet email" in with_emails
     survivor.email_notifications = False
     survivor.save(update_fields=["email_notifications"])
-    without, _queries = _home(survivor_client)
+    without, _queries = home_page(survivor_client)
     assert "You have turned emails off" in without
 
 
@@ -118,7 +109,7 @@ def test_nothing_kept_holds_a_csrf_token_or_anyones_words(home, survivor, pairin
     checkin_answer(
         survivor=survivor, checkin_id=checkin.pk, mood=3, wants_session="no", note=CANARY
     )
-    html, _queries = _home(home)
+    html, _queries = home_page(home)
     concern = Concern.objects.get(raised_by=survivor)
     assert reverse("care:concern", args=[concern.pk]) in html  # its line is on the panel
     assert 'name="csrfmiddlewaretoken"' in html  # the page has forms (sign out) ...
@@ -133,14 +124,14 @@ def test_a_supporters_offers_caseload_and_panel_are_kept_and_follow_writes(
     supporter_client, supporter, pairing
 ):
     acknowledge_current(supporter)
-    _home(supporter_client)
+    home_page(supporter_client)
     home_cache.touch(supporter.pk)
-    first, cold = _home(supporter_client)
-    second, warm = _home(supporter_client)
+    first, cold = home_page(supporter_client)
+    second, warm = home_page(supporter_client)
     assert _main(second) == _main(first) and len(warm) < len(cold)
     assert f'data-pairing="{pairing.pk}"' in first
     session = _plan(pairing, timezone.now() + timedelta(days=1))
-    third, _queries = _home(supporter_client)
+    third, _queries = home_page(supporter_client)
     assert _main(third) != _main(first)
     assert f"pairing={pairing.pk}" in third
     assert session.pk
