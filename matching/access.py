@@ -9,10 +9,13 @@ supporter's reach. Coordinators see all.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from functools import cache
+
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 
-from peersupport.people.models import BARRED_SUPPORTER_STATUSES, Role, SupporterProfile
+from peersupport.people.models import BARRED_SUPPORTER_STATUSES, Role, SupporterProfile, User
+from peersupport.platform.prepared import Prepared
 
 from .models import SUPPORTER_VISIBLE_STATES, Block, Pairing, PairingState, SupportRequest
 
@@ -83,13 +86,21 @@ def get_pairing_for(
     their survivor) is `user` itself.
     """
     own = _OWN_SIDE.get(user.role)
+    if own is not None and not (for_update or with_request):
+        # The two people's pages, on every request: the same rules, built once (_party_read).
+        found = _party_read(user.role, live_only).fetch(user.pk, pk)
+        if not found:
+            raise Http404
+        pairing = found[0]
+        setattr(pairing, own, user)
+        other = _OTHER_SIDE[own]
+        values = [getattr(pairing, f"other_{name}") for name in _OTHER_FIELDS]
+        setattr(pairing, other, User.from_db(pairing._state.db, _OTHER_FIELDS, values))
+        return pairing
     related = [name for name in _PAIRING_RELATED if name != own]
     if own is not None and not with_request:
         related.remove("request")
-    also = [Q(pk=pk)]
-    if live_only and user.role != Role.SUPPORTER:  # a supporter sees live pairings only
-        also.append(Q(state__in=SUPPORTER_VISIBLE_STATES))
-    queryset = _visible(user, related, *also)
+    queryset = _visible(user, related, *_also(user, pk, live_only))
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
     try:
@@ -99,6 +110,33 @@ def get_pairing_for(
     if own is not None:
         setattr(pairing, own, user)
     return pairing
+
+
+def _also(user, pk: int, live_only: bool) -> list[Q]:
+    also = [Q(pk=pk)]
+    if live_only and user.role != Role.SUPPORTER:  # a supporter sees live pairings only
+        also.append(Q(state__in=SUPPORTER_VISIBLE_STATES))
+    return also
+
+
+_OTHER_SIDE = {"survivor": "supporter", "supporter": "survivor"}
+# What is read of the other person along with the pairing (text and ints, the same from every
+# database); anything else of theirs is read when first used.
+_OTHER_FIELDS = ("id", "display_name", "role", "time_zone")
+
+
+@cache
+def _party_read(role: str, live_only: bool) -> Prepared[Pairing]:
+    """get_pairing_for for one of the two people, as a query built once per process."""
+    other = _OTHER_SIDE[_OWN_SIDE[role]]
+
+    def pairing_for(user_id: int, pk: int):
+        user = User(pk=user_id, role=role)
+        return _visible(user, (), *_also(user, pk, live_only)).annotate(
+            **{f"other_{name}": F(f"{other}__{name}") for name in _OTHER_FIELDS}
+        )
+
+    return Prepared(pairing_for)
 
 
 def get_offer_for(user, pk: int, *, for_update: bool = False) -> Pairing:

@@ -11,7 +11,31 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from peersupport.platform.prepared import Prepared
+
 from .models import BARRED_SUPPORTER_STATUSES, Role, SupporterProfile, SupporterStatus, User
+
+# What the supporter wrote (and what was written about them) is read only where it is shown.
+_WRITTEN = ("motivation", "decision_reason", "pause_reason", "standing_reason")
+
+
+def _profile_of(user_id: int):
+    return SupporterProfile.objects.filter(user_id=user_id).defer(*_WRITTEN)
+
+
+# Every supporter page asks first: built once (platform/prepared.py).
+_profile_read = Prepared(_profile_of)
+
+
+def supporter_profile_of(user: User) -> SupporterProfile | None:
+    """The supporter's own profile, read at most once a request and kept on `user` (as
+    `user.supporter_profile`), or None."""
+    if not User.supporter_profile.is_cached(user):
+        found = _profile_read.fetch(user.pk)
+        if not found:
+            return None
+        user.supporter_profile = found[0]
+    return user.supporter_profile
 
 
 def is_barred_supporter(user: User) -> bool:
@@ -19,7 +43,7 @@ def is_barred_supporter(user: User) -> bool:
     supporter page, only their home, their own information and their account."""
     if user.role != Role.SUPPORTER:
         return False
-    profile = getattr(user, "supporter_profile", None)
+    profile = supporter_profile_of(user)
     return profile is not None and profile.status in BARRED_SUPPORTER_STATUSES
 
 
@@ -56,7 +80,7 @@ def approved_supporter_required(view):
     @supporter_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        profile = getattr(request.user, "supporter_profile", None)
+        profile = supporter_profile_of(request.user)
         if profile is None or profile.status not in (
             SupporterStatus.APPROVED,
             SupporterStatus.PAUSED,
