@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,8 +27,9 @@ from peersupport.people.confirm import confirm_page
 from peersupport.people.events import AuditAction
 from peersupport.people.form_base import first_error
 from peersupport.people.models import Role
+from peersupport.people.shown import kept_html
 
-from . import explanations, selectors, services
+from . import explanations, queue_cache, selectors, services
 from .access import (
     get_offer_for,
     get_pairing_for,
@@ -211,18 +213,38 @@ def pairing_detail(request, pk: int):
     if request.user.is_coordinator:
         return redirect("team:pairing", pk=pk)
     user = request.user
-    # The request is read along for its supporter only: its summary and note are theirs.
-    pairing = get_pairing_for(user, pk, with_request=user.is_supporter)
-    context = {
-        "pairing": pairing,
-        "show_supporter": user.is_supporter or survivor_may_see_supporter(pairing),
-        "is_survivor": user.pk == pairing.survivor_id,
-        "is_supporter": user.pk == pairing.supporter_id,
-    }
-    if user.is_supporter:
-        # Plain words, kept (request_summary.py); the survivor's note comes from the row.
-        context["support_request"] = request_summary(pairing.request)
+    pairing = get_pairing_for(user, pk)
+    context = {"pairing": pairing, "body": _pairing_body(user, pairing)}
     return render(request, "matching/pairing_detail.html", context)
+
+
+def _pairing_body(user, pairing: Pairing):
+    """What the page says about the pairing, kept between views (people/shown.py) under both
+    people's numbers (their pairing, its request and sessions, their names) and the queue's
+    (the vocabulary the request's summary names). For the supporter it holds the survivor's
+    note to them, so theirs is kept sealed."""
+    is_supporter = user.pk == pairing.supporter_id
+
+    def render_body():
+        context = {
+            "pairing": pairing,
+            "show_supporter": is_supporter or survivor_may_see_supporter(pairing),
+            "is_survivor": user.pk == pairing.survivor_id,
+            "is_supporter": is_supporter,
+        }
+        if is_supporter:
+            # Plain words, kept (request_summary.py); the survivor's note comes from the row.
+            context["support_request"] = request_summary(pairing.request)
+        return render_to_string("matching/_pairing_body.html", context), None
+
+    return kept_html(
+        user,
+        f"pairing:{pairing.pk}",
+        render_body,
+        people=(pairing.survivor_id, pairing.supporter_id),
+        numbers=(queue_cache.GENERATION_KEY,) if is_supporter else (),
+        sealed=is_supporter,
+    )
 
 
 def _pairing_confirmation(user, pairing: Pairing, action: str) -> dict:
