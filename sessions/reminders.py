@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching.models import Pairing, PairingState, PairingTransition
+from peersupport.people import shown
 from peersupport.people.events import AuditAction, NotificationKind
 from peersupport.people.mail import discreet_message, transport_connection
 from peersupport.people.models import Notification
@@ -169,6 +170,9 @@ def reminders_materialise_chunk(*, now: datetime | None = None, chunk: int = 500
                 )
         CheckInReminder.objects.bulk_create(reminders)
         _set_next_due(moves)
+        # Bulk writes send no signals: the pair's pages and homes show the new check-in and
+        # the next time at once (people/shown.py).
+        shown.touch(*{person for row in schedules for person in (row[6], row[8])})
         audit_record(
             actor=None,
             action=AuditAction.CHECKINS_DUE,

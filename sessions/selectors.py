@@ -222,6 +222,7 @@ class SessionRow:
     """A session as the pair's page shows it (no notes): its words and links, worked out once."""
 
     pk: int
+    starts_at: datetime
     url: str
     when: str
     mode_label: str
@@ -236,7 +237,8 @@ class SessionRow:
 @dataclass(frozen=True)
 class CheckInRow:
     """A check-in as the pair's page shows it. `note` is the survivor's words, read for this
-    page only: rows are never kept anywhere."""
+    page only: the rows are never kept, and the page they render to only sealed
+    (sessions/views.py: pairing_sessions)."""
 
     pk: int
     due: str
@@ -262,6 +264,9 @@ class PairOverview:
     past: Page  # of SessionRow, newest first
     checkins: list[CheckInRow]
     schedule: ScheduleShown | None
+    # When the clock next changes what it shows (a session begins and moves to the past, a
+    # check-in falls due), if it will.
+    changes_at: datetime | None = None
 
 
 _SESSION_COLUMNS = (
@@ -302,6 +307,7 @@ def pair_overview(
         return [
             SessionRow(
                 pk=pk,
+                starts_at=starts_at,
                 url=session_url(pk),
                 when=shown(starts_at, format_name),
                 mode_label=modes.get(mode, ""),
@@ -321,6 +327,9 @@ def pair_overview(
     past_page.object_list = session_rows(
         past[first : first + PAST_PER_PAGE], "SHORT_DATETIME_FORMAT"
     )
+    coming = [row.starts_at for row in upcoming[:1]]
+    if schedule is not None and schedule[1] is not None and schedule[1] > now:
+        coming.append(schedule[1])
     return PairOverview(
         pairing=pairing,
         is_survivor=is_survivor,
@@ -338,6 +347,7 @@ def pair_overview(
                 active=schedule[2],
             )
         ),
+        changes_at=min(coming, default=None),
     )
 
 

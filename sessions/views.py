@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -19,6 +21,7 @@ from peersupport.people.access import approved_supporter_required, survivor_or_s
 from peersupport.people.confirm import confirm_page
 from peersupport.people.form_base import first_error, show_validation_error
 from peersupport.people.models import Role
+from peersupport.people.shown import kept_html
 from peersupport.platform import dates as shown_dates
 
 from . import dates, selectors, services
@@ -214,8 +217,41 @@ def session_cancel(request, pk: int):
 def pairing_sessions(request, pk: int):
     """A pair's sessions, check-ins and schedule, for the two of them."""
     pairing = get_pairing_as_party(request.user, pk)
-    overview = selectors.pair_overview(pairing, request.user, page=request.GET.get("page"))
-    return render(request, "sessions/pairing.html", {"overview": overview, "pairing": pairing})
+    body = _pairing_sessions_body(request.user, pairing, request.GET.get("page"))
+    return render(request, "sessions/pairing.html", {"pairing": pairing, "body": body})
+
+
+# Pages of past sessions past this are shown fresh, not kept: a kept page per number asked
+# for would let anyone fill the cache.
+_KEPT_PAGES = 100
+# The page moves with the clock (a session begins, a check-in falls due): kept a minute at most.
+_CLOCK_SECONDS = 60
+
+
+def _pairing_sessions_body(user, pairing, page: str | None):
+    """The page below the menus, kept between views (people/shown.py) under both people's
+    numbers, which every write to the pairing, its sessions, check-ins and schedule, and their
+    names, moves on. It shows the survivor's check-in words, so it is kept sealed."""
+
+    def render_body():
+        overview = selectors.pair_overview(pairing, user, page=page)
+        context = {"overview": overview, "pairing": pairing, "user": user}
+        seconds = _CLOCK_SECONDS
+        if overview.changes_at is not None:
+            until = (overview.changes_at - timezone.now()).total_seconds()
+            seconds = max(1, min(seconds, int(until) + 1))
+        return render_to_string("sessions/_pairing_body.html", context), seconds
+
+    number = page or "1"
+    if not (number.isdigit() and 0 < int(number) <= _KEPT_PAGES):
+        return mark_safe(render_body()[0])  # noqa: S308 - rendered by the template engine
+    return kept_html(
+        user,
+        f"sessions:{pairing.pk}:{int(number)}",
+        render_body,
+        people=(pairing.survivor_id, pairing.supporter_id),
+        sealed=True,
+    )
 
 
 @survivor_or_supporter_required
