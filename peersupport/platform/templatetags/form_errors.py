@@ -17,12 +17,17 @@ class SummaryError:
 
 
 def _failed_forms(context) -> list[forms.BaseForm]:
+    """Once a page (the title and the summary both ask). By the type alone, so the lazy values
+    every page's context holds (the user, the CSRF token) are not worked out to be looked at."""
+    if "failed_forms" in context.render_context:
+        return context.render_context["failed_forms"]
     seen: list[forms.BaseForm] = []
     for layer in context.dicts:
         for value in layer.values():
-            failed = isinstance(value, forms.BaseForm) and value.is_bound and value.errors
+            failed = issubclass(type(value), forms.BaseForm) and value.is_bound and value.errors
             if failed and not any(value is form for form in seen):
                 seen.append(value)
+    context.render_context["failed_forms"] = seen
     return seen
 
 
