@@ -140,6 +140,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # page), checked before each request so a connection the server dropped is replaced, not a 500.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
+# The access questions every page of a pairing asks are planned once per connection on
+# PostgreSQL (platform/prepared.py). Off behind a pooler that shares connections between clients
+# (PgBouncer in transaction mode).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "peersupport.User"

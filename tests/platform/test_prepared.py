@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
@@ -48,12 +48,43 @@ def test_the_sql_is_built_once(pairing, monkeypatch):
         return _live_pairings_of(supporter_id, pk)
 
     prepared = Prepared(counting)
+    prepared.fetch(pairing.supporter_id, pairing.pk)  # (on PostgreSQL: PREPARE, then EXECUTE)
     for _ in range(3):
         with CaptureQueriesContext(connection) as queries:
             assert prepared.fetch(pairing.supporter_id, pairing.pk)
         assert len(queries.captured_queries) == 1
         assert str(pairing.supporter_id) in queries.captured_queries[0]["sql"]
     assert len(built) == 1 and all(value < 0 for value in built[0])  # stand-ins, once
+
+
+def _sent(prepared, *ids) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        prepared.fetch(*ids)
+    return [query["sql"].split(" ", 1)[0] for query in queries.captured_queries]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)  # (to close the connection and open another)
+def test_on_postgresql_it_is_planned_once_a_connection_and_outlives_a_rollback(pairing):
+    prepared = Prepared(_live_pairings_of)
+    ids = (pairing.supporter_id, pairing.pk)
+    assert _sent(prepared, *ids) == ["PREPARE", "EXECUTE"]
+    assert _sent(prepared, *ids) == ["EXECUTE"]
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        assert prepared.fetch(*ids)
+        raise ZeroDivisionError  # the transaction rolls back
+    assert _sent(prepared, *ids) == ["EXECUTE"] and prepared.fetch(*ids)
+    # A new connection has no statements: prepared again on it.
+    connection.close()
+    assert _sent(prepared, *ids) == ["PREPARE", "EXECUTE"]
+    assert [p.pk for p in prepared.fetch(*ids)] == [pairing.pk]
+
+
+def test_without_prepared_statements_the_sql_is_sent_each_time(pairing, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    prepared = Prepared(_live_pairings_of)
+    assert _sent(prepared, pairing.supporter_id, pairing.pk) == ["SELECT"]
+    assert [p.pk for p in prepared.fetch(pairing.supporter_id, pairing.pk)] == [pairing.pk]
 
 
 def test_an_id_the_query_does_not_use_is_refused():
