@@ -85,10 +85,23 @@ def unread_changed(*user_ids: int) -> None:
         generations.bump(*(_unread_generation(pk) for pk in user_ids))
 
 
+def unread_keys(user_id: int) -> tuple[str, tuple[str]]:
+    """Where the badge is kept, and its number."""
+    return f"people:unread:count:{user_id}", (_unread_generation(user_id),)
+
+
+# Set on the request's user by a view that read the badge's keys along with its own kept value
+# (people/shown.py: kept_html), used once by the badge on the same page.
+READ_ALONG = "_unread_read_along"
+
+
 def unread_count(user: User) -> int:
-    """One round trip to the cache on most pages (generations.kept), one query otherwise."""
+    """One round trip to the cache on most pages (generations.kept), none when the page's kept
+    HTML was read with it, one query otherwise."""
+    key, numbers = unread_keys(user.pk)
+    found = getattr(user, READ_ALONG, None)
+    if found is not None:
+        delattr(user, READ_ALONG)  # once: a later look reads the cache again
     return generations.kept(
-        f"people:unread:count:{user.pk}",
-        (_unread_generation(user.pk),),
-        lambda: (user.notifications.unread().count(), UNREAD_SECONDS),
+        key, numbers, lambda: (user.notifications.unread().count(), UNREAD_SECONDS), found=found
     )

@@ -19,10 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from peersupport.platform import crypto, generations
+
+from . import notifications
 
 # (The names are older than this module: the home's panels were the first parts kept.)
 EVERYONE = "care:home:everyone"
@@ -76,8 +79,13 @@ def kept_html(
             timeout = max(1, min(timeout, seconds))
         return (crypto.encrypt(str(html)) if sealed else str(html)), timeout
 
-    # One round trip: the numbers and the kept HTML together (generations.kept).
-    html = generations.kept(key, (*watched, EVERYONE, *numbers), rendered)
+    # One round trip: the numbers, the kept HTML, and the menu's unread badge (its key and
+    # number, left on the user for the badge a moment later: notifications.unread_count).
+    numbers = (*watched, EVERYONE, *numbers)
+    badge, badge_numbers = notifications.unread_keys(user.pk)
+    found = cache.get_many([*numbers, key, *badge_numbers, badge])
+    setattr(user, notifications.READ_ALONG, found)
+    html = generations.kept(key, numbers, rendered, found=found)
     if sealed:
         try:
             html = crypto.decrypt(html)

@@ -10,7 +10,7 @@ entry also expires on its own, so a write that skips the signals is seen within 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import TypeVar
 
@@ -58,15 +58,23 @@ def bump(*keys: str) -> None:
     transaction.on_commit(partial(_move, keys))
 
 
-def kept(key: str, numbers: Sequence[str], compute: Callable[[], tuple[T, int]]) -> T:
+def kept(
+    key: str,
+    numbers: Sequence[str],
+    compute: Callable[[], tuple[T, int]],
+    *,
+    found: Mapping[str, object] | None = None,
+) -> T:
     """A value kept under `key`, good while the numbers named by `numbers` have not moved,
     fetched with those numbers in one round trip to the cache.
 
     The value is kept with the numbers read before it was worked out: a write that moves one
     of them meanwhile (or later) makes the next reader work it out again, as a number in the
     key would, but without a second round trip to learn the numbers first. `compute()` gives
-    the value and how many seconds it may be kept at most."""
-    found = cache.get_many([*numbers, key])
+    the value and how many seconds it may be kept at most. `found`: what one get_many of
+    `key`, `numbers` and other kept values' keys has just read, to share that round trip."""
+    if found is None:
+        found = cache.get_many([*numbers, key])
     seen = tuple(found.get(name) for name in numbers)
     entry = found.get(key)
     # (An entry of another shape, kept by an older release under the same key, is redone.)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -80,3 +81,33 @@ def test_a_batch_of_reminders_moves_the_count_of_each_person_reminded(pairing):
     materialise()
     assert reminders.reminders_deliver_batch(now=timezone.now()).sent >= 1
     assert (unread_count(survivor), unread_count(supporter)) == (1, 1)
+
+
+def _cache_calls(monkeypatch) -> list[str]:
+    """The cache's reads and writes from here on, by name (each is one round trip to Redis)."""
+    calls: list[str] = []
+    for name in ("get", "get_many", "set", "add", "incr", "set_many", "delete"):
+        method = getattr(cache, name)
+
+        def counted(*args, _name=name, _method=method, **kwargs):
+            calls.append(_name)
+            return _method(*args, **kwargs)
+
+        monkeypatch.setattr(cache, name, counted)
+    return calls
+
+
+def test_a_kept_page_reads_its_html_and_the_badge_in_one_round_trip(
+    supporter_client, supporter, pairing, monkeypatch
+):
+    url = reverse("matching:pairing", args=[pairing.pk])
+    supporter_client.get(url)  # the session's refresh; the page and the badge kept
+    supporter_client.get(url)
+    calls = _cache_calls(monkeypatch)
+    assert BADGE.search(supporter_client.get(url).content.decode()) is None
+    assert calls == ["get_many"]
+    # A notice in between: the badge read along is current, and the next page reads afresh.
+    _notice(supporter)
+    calls.clear()
+    assert BADGE.search(supporter_client.get(url).content.decode())[1] == "1"
+    assert BADGE.search(supporter_client.get(reverse("profile")).content.decode())[1] == "1"
