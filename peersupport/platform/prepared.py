@@ -17,6 +17,7 @@ many clients (PgBouncer in transaction mode) set DATABASE_PREPARED_STATEMENTS=fa
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import itertools
 import re
@@ -34,7 +35,8 @@ M = TypeVar("M", bound=Model)
 # Ids are positive, and no constant a query compares with is near these: a parameter equal to
 # a stand-in is the stand-in.
 _STAND_IN = -7_654_321_000_000
-_names = itertools.count(1)
+# What a database id can be (a signed 64-bit column): an id past these is no row.
+_SMALLEST, _LARGEST = -(2**63), 2**63 - 1
 # The statements prepared on a connection, kept on Django's wrapper of it (one per thread).
 _PREPARED = "_prepared_statements"
 
@@ -66,7 +68,6 @@ class Prepared(Generic[M]):
         self._build = build
         self._arity = len(inspect.signature(build).parameters)
         self._built: dict[str, tuple[type[M], str, tuple, tuple[tuple[int, int], ...]]] = {}
-        self._name = f"prepared_{next(_names)}"
 
     def _compiled(self, using: str):
         built = self._built.get(using)
@@ -90,21 +91,28 @@ class Prepared(Generic[M]):
     def fetch(self, *ids: int, using: str = DEFAULT_DB_ALIAS) -> list[M]:
         if len(ids) != self._arity:
             raise TypeError(f"{self._build.__qualname__} takes {self._arity} ids.")
+        ids = tuple(int(value) for value in ids)
+        if not all(_SMALLEST <= value <= _LARGEST for value in ids):
+            return []  # (the database would refuse it, as the ORM's lookups do not)
         model, sql, params, slots = self._compiled(using)
         values = list(params)
         for index, which in slots:
-            values[index] = int(ids[which])
+            values[index] = ids[which]
         connection = connections[using]
         if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS:
             sql = self._on_the_server(connection, sql, len(values))
         return list(model._default_manager.db_manager(using).raw(sql, values))
 
     def _on_the_server(self, connection, sql: str, count: int) -> str:
-        """EXECUTE of this query's statement, prepared on `connection` first if need be."""
+        """EXECUTE of this query's statement, prepared on `connection` first if need be. The
+        statement is named after its SQL, so a name means the same query in every process."""
+        name = f"prepared_{hashlib.sha256(sql.encode()).hexdigest()[:24]}"
+        # Open first: a connection opened now starts with no statements (connection_created).
+        connection.ensure_connection()
         prepared = connection.__dict__.setdefault(_PREPARED, set())
-        if self._name not in prepared:
+        if name not in prepared:
             with connection.cursor() as cursor:
-                cursor.execute(f"PREPARE {self._name} AS {_numbered(sql)}")
-            prepared.add(self._name)
+                cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
+            prepared.add(name)
         placeholders = ", ".join(["%s"] * count)
-        return f"EXECUTE {self._name}({placeholders})" if count else f"EXECUTE {self._name}"
+        return f"EXECUTE {name}({placeholders})" if count else f"EXECUTE {name}"

@@ -68,16 +68,29 @@ def _sent(prepared, *ids) -> list[str]:
 def test_on_postgresql_it_is_planned_once_a_connection_and_outlives_a_rollback(pairing):
     prepared = Prepared(_live_pairings_of)
     ids = (pairing.supporter_id, pairing.pk)
+    connection.close()  # (an earlier test may have prepared the same SQL on this connection)
     assert _sent(prepared, *ids) == ["PREPARE", "EXECUTE"]
     assert _sent(prepared, *ids) == ["EXECUTE"]
     with pytest.raises(ZeroDivisionError), transaction.atomic():
         assert prepared.fetch(*ids)
         raise ZeroDivisionError  # the transaction rolls back
     assert _sent(prepared, *ids) == ["EXECUTE"] and prepared.fetch(*ids)
-    # A new connection has no statements: prepared again on it.
+    # A new connection has no statements: prepared again on it, whoever opens it.
+    connection.close()
+    assert [p.pk for p in prepared.fetch(*ids)] == [pairing.pk]
     connection.close()
     assert _sent(prepared, *ids) == ["PREPARE", "EXECUTE"]
-    assert [p.pk for p in prepared.fetch(*ids)] == [pairing.pk]
+    # Named after its SQL: the same query is the same statement in every process.
+    again = Prepared(_live_pairings_of)
+    assert _sent(again, *ids) == ["EXECUTE"]
+
+
+def test_an_id_no_database_could_hold_is_no_row(pairing):
+    prepared = Prepared(_live_pairings_of)
+    with CaptureQueriesContext(connection) as queries:
+        assert prepared.fetch(pairing.supporter_id, 2**63) == []
+        assert prepared.fetch(-(2**64), pairing.pk) == []
+    assert not queries.captured_queries
 
 
 def test_without_prepared_statements_the_sql_is_sent_each_time(pairing, settings):
