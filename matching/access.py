@@ -93,9 +93,7 @@ def get_pairing_for(
             raise Http404
         pairing = found[0]
         setattr(pairing, own, user)
-        other = _OTHER_SIDE[own]
-        values = [getattr(pairing, f"other_{name}") for name in _OTHER_FIELDS]
-        setattr(pairing, other, User.from_db(pairing._state.db, _OTHER_FIELDS, values))
+        setattr(pairing, _OTHER_SIDE[own], _other_person(pairing))
         return pairing
     related = [name for name in _PAIRING_RELATED if name != own]
     if own is not None and not with_request:
@@ -123,6 +121,14 @@ _OTHER_SIDE = {"survivor": "supporter", "supporter": "survivor"}
 # What is read of the other person along with the pairing (text and ints, the same from every
 # database); anything else of theirs is read when first used.
 _OTHER_FIELDS = ("id", "display_name", "role", "time_zone")
+
+
+def _other_person(pairing: Pairing) -> User:
+    """The other person as read along (_party_read), the rest of them read when first used.
+    (from_db takes the values in the model's order of fields.)"""
+    read = {name: getattr(pairing, f"other_{name}") for name in _OTHER_FIELDS}
+    names = [field.attname for field in User._meta.concrete_fields if field.attname in read]
+    return User.from_db(pairing._state.db, names, [read[name] for name in names])
 
 
 @cache

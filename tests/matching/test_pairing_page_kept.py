@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from matching.access import get_pairing_for
 from matching.models import Block, PairingState
 from peersupport.people.models import SupporterStatus
 from peersupport.platform import crypto
@@ -112,3 +113,12 @@ def test_a_blocked_or_suspended_supporter_gets_404_with_the_page_kept(
     supporter.supporter_profile.status = SupporterStatus.SUSPENDED
     supporter.supporter_profile.save(update_fields=["status"])
     assert supporter_client.get(url).status_code == 404
+
+
+def test_the_other_person_is_read_along_field_by_field(supporter, survivor, noted):
+    for viewer, other in ((supporter, survivor), (survivor, supporter)):
+        pairing = get_pairing_for(viewer, noted.pk)
+        seen = pairing.survivor if other == survivor else pairing.supporter
+        for name in ("pk", "display_name", "role", "time_zone"):
+            assert getattr(seen, name) == getattr(other, name), name
+        assert seen.email == other.email  # the rest when first used
