@@ -72,7 +72,7 @@ def _schedules_ensure(now: datetime) -> int:
     """Every active pairing gets the default schedule until the pair sets their own."""
     missing = list(
         Pairing.objects.filter(state=PairingState.ACTIVE, checkin_schedule__isnull=True).only(
-            "pk", "activated_at"
+            "pk", "activated_at", "survivor_id", "supporter_id"
         )
     )
     if not missing:
@@ -80,6 +80,8 @@ def _schedules_ensure(now: datetime) -> int:
     CheckInSchedule.objects.bulk_create(
         [schedule_defaults(pairing, now=now) for pairing in missing], ignore_conflicts=True
     )
+    # No signals from a bulk write: the pair's pages show the schedule at once (people/shown.py).
+    shown.touch(*{person for p in missing for person in (p.survivor_id, p.supporter_id)})
     return len(missing)
 
 

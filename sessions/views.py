@@ -3,6 +3,7 @@ them (sessions.access answers 404 to anyone else); private notes only their auth
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.contrib import messages
@@ -243,7 +244,7 @@ def _pairing_sessions_body(user, pairing, page: str | None):
         return render_to_string("sessions/_pairing_body.html", context), seconds
 
     number = page or "1"
-    if not (number.isdigit() and 0 < int(number) <= _KEPT_PAGES):
+    if not (re.fullmatch(r"[0-9]{1,3}", number) and 0 < int(number) <= _KEPT_PAGES):
         return mark_safe(render_body()[0])  # noqa: S308 - rendered by the template engine
     return kept_html(
         user,

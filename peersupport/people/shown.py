@@ -29,6 +29,7 @@ from . import notifications
 
 # (The names are older than this module: the home's panels were the first parts kept.)
 EVERYONE = "care:home:everyone"
+SEALED_SECONDS = 60
 
 
 def person(user_id: int) -> str:
@@ -75,6 +76,10 @@ def kept_html(
     def rendered() -> tuple[str, int]:
         html, seconds = render()
         timeout = settings.HOME_PANEL_CACHE_SECONDS
+        if sealed:
+            # While Redis is away each process keeps its own numbers, which another's write
+            # cannot move: someone's words, changed or taken back, show for a minute at most.
+            timeout = min(timeout, SEALED_SECONDS)
         if seconds is not None:
             timeout = max(1, min(timeout, seconds))
         return (crypto.encrypt(str(html)) if sealed else str(html)), timeout

@@ -18,7 +18,7 @@ from django.utils import timezone
 from peersupport.people import shown
 from peersupport.platform import crypto
 from sessions.models import CheckIn, CheckInSchedule, SessionStatus, SupportSession
-from sessions.reminders import reminders_materialise_chunk
+from sessions.reminders import reminders_materialise_chunk, reminders_sweep
 from sessions.selectors import OVERVIEW_CHECKINS, PAST_PER_PAGE, pair_overview
 from tests.helpers import kept_keys
 
@@ -296,3 +296,24 @@ def test_a_check_in_the_reminder_job_makes_shows_at_once(supporter_client, pairi
     assert reminders_materialise_chunk().checkins == 1
     (checkin,) = CheckIn.objects.filter(pairing=pairing)
     assert f'data-checkin="{checkin.pk}"' in _page(supporter_client, _url(pairing))[0]
+
+
+def test_a_schedule_the_sweep_makes_shows_at_once(supporter_client, pairing):
+    assert "Weekly, until you choose other times." in _page(supporter_client, _url(pairing))[0]
+    # Bulk-made, without signals: the sweep moves the pair's numbers itself.
+    assert reminders_sweep().schedules_created == 1
+    html = _section(_page(supporter_client, _url(pairing))[0], "checkin-h")
+    assert "Every 7 days. Next: " in html
+
+
+def test_odd_page_numbers_show_the_first_page(supporter_client, pairing):
+    _past(pairing, 2)
+    for page in ("²", "-1", "0", "1e3", "%20"):
+        assert "data-past" in _page(supporter_client, _url(pairing, page))[0], page
+
+
+def test_an_id_past_what_a_database_holds_is_404(supporter_client, survivor_client):
+    for client in (supporter_client, survivor_client):
+        for name in ("peer_sessions:pairing", "matching:pairing"):
+            url = reverse(name, kwargs={"pk": 10**20})
+            assert client.get(url).status_code == 404, (name, url)
