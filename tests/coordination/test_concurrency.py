@@ -1,11 +1,23 @@
-"""Reassignments racing on PostgreSQL with real transactions and row locks."""
+"""Reassignments, and a suspension against an acceptance, racing on PostgreSQL with real
+transactions and row locks."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from ethics.care.handover import pairing_reassign
+from matching import services
 from matching.models import EndReason, Pairing, PairingState
 from matching.reassign import version_token
-from tests.factories import CoordinatorFactory, PairingFactory, SupporterFactory
+from matching.standing import supporter_suspend
+from peersupport.people.models import SupporterStatus
+from tests.factories import (
+    CoordinatorFactory,
+    PairingFactory,
+    SupporterFactory,
+    SupportRequestFactory,
+)
 from tests.helpers import acknowledge_current, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,3 +82,53 @@ def test_a_supporters_last_place_goes_to_one_reassignment_only(postgres):
     assert held.count() == 1
     # The three refused pairings are untouched.
     assert Pairing.objects.filter(pk__in=[p.pk for p in pairings], state="active").count() == 3
+
+
+def _accept_and_suspend_at_once():
+    """A supporter with one pairing and one open offer: they accept while a coordinator
+    suspends them. Returns the two outcomes, the supporter and the offer."""
+    coordinator = CoordinatorFactory()
+    supporter = _supporter(capacity=3)
+    live = PairingFactory(supporter=supporter)  # someone they already support
+    acknowledge_current(live.survivor)
+    offer = PairingFactory(
+        request=SupportRequestFactory(),
+        supporter=supporter,
+        state="offered",
+        activated_at=None,
+        offer_expires_at=timezone.now() + timedelta(days=1),
+    )
+    outcomes = race(
+        [
+            lambda: services.offer_accept(pairing_id=offer.pk, supporter=supporter),
+            lambda: supporter_suspend(
+                profile_id=supporter.supporter_profile.pk,
+                coordinator=coordinator,
+                reason="Checked by the race test.",
+            ),
+        ]
+    )
+    supporter.supporter_profile.refresh_from_db()
+    offer.refresh_from_db()
+    return outcomes, supporter, offer
+
+
+def test_a_suspension_and_an_acceptance_at_once_never_leave_a_suspended_supporter_paired(
+    postgres,
+):
+    """Whichever commits first, the other sees it: a suspended supporter holds no offer and no
+    pairing that is not paused and held; an acceptance that won stays whole, and the
+    suspension asks the coordinator to try again."""
+    for _ in range(5):
+        (accepted, suspended), supporter, offer = _accept_and_suspend_at_once()
+        assert "ok" in (accepted, suspended), (accepted, suspended)
+        mine = Pairing.objects.filter(supporter=supporter)
+        if supporter.supporter_profile.status == SupporterStatus.SUSPENDED:
+            assert suspended == "ok" and accepted != "ok", (accepted, suspended)
+            # Nothing of theirs is open, waiting or running: paused and held, or ended.
+            assert not mine.filter(state__in=("offered", "awaiting_agreement", "active"))
+            for pairing in mine.filter(state="paused"):
+                assert pairing.safeguarding_hold, pairing.pk
+        else:
+            assert accepted == "ok" and "try again" in suspended, (accepted, suspended)
+            assert offer.state == PairingState.AWAITING_AGREEMENT
