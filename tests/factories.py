@@ -1,5 +1,7 @@
 """Factories for the people in tests: a survivor, a supporter, a coordinator."""
 
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
@@ -140,3 +142,12 @@ class PairingFactory(factory.django.DjangoModelFactory):
     supporter = factory.SubFactory(SupporterFactory)
     state = "active"
     activated_at = factory.LazyFunction(timezone.now)
+
+
+class OfferFactory(PairingFactory):
+    """An open offer to a supporter: its request still open, a day left to answer."""
+
+    request = factory.SubFactory(SupportRequestFactory)
+    state = "offered"
+    activated_at = None
+    offer_expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))

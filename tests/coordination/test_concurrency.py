@@ -1,10 +1,7 @@
 """Reassignments, and a suspension against an acceptance, racing on PostgreSQL with real
 transactions and row locks."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from ethics.care.handover import pairing_reassign
 from matching import services
@@ -12,12 +9,7 @@ from matching.models import EndReason, Pairing, PairingState
 from matching.reassign import version_token
 from matching.standing import supporter_suspend
 from peersupport.people.models import SupporterStatus
-from tests.factories import (
-    CoordinatorFactory,
-    PairingFactory,
-    SupporterFactory,
-    SupportRequestFactory,
-)
+from tests.factories import CoordinatorFactory, OfferFactory, PairingFactory, SupporterFactory
 from tests.helpers import acknowledge_current, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,13 +83,7 @@ def _accept_and_suspend_at_once():
     supporter = _supporter(capacity=3)
     live = PairingFactory(supporter=supporter)  # someone they already support
     acknowledge_current(live.survivor)
-    offer = PairingFactory(
-        request=SupportRequestFactory(),
-        supporter=supporter,
-        state="offered",
-        activated_at=None,
-        offer_expires_at=timezone.now() + timedelta(days=1),
-    )
+    offer = OfferFactory(supporter=supporter)
     outcomes = race(
         [
             lambda: services.offer_accept(pairing_id=offer.pk, supporter=supporter),

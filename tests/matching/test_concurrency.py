@@ -1,13 +1,10 @@
 """Capacity holds when many acceptances race, on PostgreSQL with real transactions."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from matching import eligibility, services
 from matching.models import Pairing, PairingState
-from tests.factories import PairingFactory, SupporterFactory, SupportRequestFactory
+from tests.factories import OfferFactory, SupporterFactory
 from tests.helpers import acknowledge_current, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,16 +20,7 @@ def test_capacity_is_never_exceeded_when_offers_are_accepted_at_once(postgres):
     supporter.supporter_profile.capacity = 2
     supporter.supporter_profile.save()
     acknowledge_current(supporter)
-    offers = [
-        PairingFactory(
-            request=SupportRequestFactory(),
-            supporter=supporter,
-            state="offered",
-            activated_at=None,
-            offer_expires_at=timezone.now() + timedelta(days=1),
-        )
-        for _ in range(6)
-    ]
+    offers = [OfferFactory(supporter=supporter) for _ in range(6)]
     outcomes = race(
         [
             (lambda pk=o.pk: services.offer_accept(pairing_id=pk, supporter=supporter))
@@ -55,13 +43,7 @@ def test_many_supporters_accepting_at_once_each_stay_within_capacity(postgres):
         supporter.supporter_profile.save()
         acknowledge_current(supporter)
         for _ in range(3):
-            offer = PairingFactory(
-                request=SupportRequestFactory(),
-                supporter=supporter,
-                state="offered",
-                activated_at=None,
-                offer_expires_at=timezone.now() + timedelta(days=1),
-            )
+            offer = OfferFactory(supporter=supporter)
             calls.append(
                 lambda pk=offer.pk, s=supporter: services.offer_accept(pairing_id=pk, supporter=s)
             )
