@@ -14,19 +14,8 @@ the database (agreements.selectors, matching.eligibility)"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django.utils.safestring import SafeString
-
-from peersupport.people import shown
-from peersupport.people.shown import EVERYONE, touch, touch_everyone
+# The numbers and kept HTML are people/shown.py's (the pairing pages use them too); the home's
+# parts are kept through them, under the names this app's receivers and pages know.
+from peersupport.people.shown import EVERYONE, kept_html, touch, touch_everyone
 
 __all__ = ["EVERYONE", "kept_html", "touch", "touch_everyone"]
-
-
-def kept_html(user, part: str, render: Callable[[], tuple[str, int | None]]) -> SafeString:
-    """A part of a person's home kept as the HTML it renders to (people/shown.py), under the
-    person's number and everyone's, so a home view that nothing has changed since renders none
-    of its panels again. What the HTML shows is what `kept` keeps (plain values, no one's free
-    text) and must hold no form."""
-    return shown.kept_html(user, part, render)
